@@ -1,0 +1,9 @@
+"""Root wiring of the certification suite: the uatcert plugin, its fixtures and the shared steps."""
+
+from __future__ import annotations
+
+pytest_plugins = [
+    "uatcert.suite.plugin",
+    "uatcert.suite.fixtures_v3",
+    "steps.uniqrewards_v3.common",
+]

@@ -1,0 +1,31 @@
+@v3 @ISS-VALID
+Feature: ISS-VALID - Invalid issuance requests are refused and nothing is issued
+  As an integrator, I rely on the provider to refuse a request it cannot honour, with the documented
+  error code, and to issue nothing for it (every issuance is invoiced).
+
+  Background:
+    Given an open-value product of the catalogue
+
+  @critical
+  Scenario Outline: An issuance request with <problem> is refused
+    When the integrator sends an issuance request with <problem>
+    Then the request is refused with error code "<code>"
+    And no voucher was issued
+
+    Examples: Face value of an open-value product
+      | problem                      | code    |
+      | a face value of 99 cents     | 400-056 |
+      | a face value of 100001 cents | 400-056 |
+      | no face value                | 400-056 |
+
+    Examples: Quantity
+      | problem          | code    |
+      | a quantity of 0  | 400-5DC |
+      | a quantity of 21 | 400-5DC |
+      | no quantity      | 400-5DC |
+
+    Examples: Idempotency key and body
+      | problem                          | code    |
+      | no idempotency key               | 400-9A0 |
+      | an idempotency key that is not a UUID | 400-BB4 |
+      | a body that is not valid JSON    | 400-4C3 |

@@ -1,0 +1,85 @@
+"""
+Client events: every HTTP exchange a client makes is handed to observers as an `Exchange`.
+
+Evidence (Allure attachments, the run's issuance ledger, the secrets canary) consumes these events;
+the clients never know about Allure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Literal
+
+ExchangeOutcome = Literal["response", "lost_response", "lost_request", "connection_error", "timeout"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Exchange:
+    """One request and what became of it."""
+
+    api: str
+    """Which API the exchange belongs to: "v3", "v2", "allsafe" or "token"."""
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    outcome: ExchangeOutcome
+    status: int | None = None
+    """HTTP status, also for a lost response (the server answered; the client never saw it)."""
+    response_headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    response_body: bytes = b""
+    duration_s: float = 0.0
+    error: str | None = None
+    attempt: int = 1
+    """1 for the first attempt of a logical call, 2 for its first retry, and so on."""
+    idempotency_key: str | None = None
+    """The Idempotency-Key / X-Correlation-Id / client reference of the logical call, if any."""
+
+    @property
+    def delivered(self) -> bool:
+        """True when the client actually received the response."""
+        return self.outcome == "response"
+
+
+Observer = Callable[[Exchange], None]
+"""A callable that receives every exchange; it must not raise."""
+
+
+@dataclasses.dataclass(frozen=True)
+class IssueIntent:
+    """A logical issuance, announced before its first request is sent (the ledger writes it first)."""
+
+    api: str
+    idempotency_key: str
+    product_code: str
+    quantity: int
+    face_value: int | None
+    """Face value in cents (v3) or in the API's own unit as sent (v2 sends dollars); None if not sent."""
+    currency: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class IssueOutcome:
+    """What became of a logical issuance after its last attempt."""
+
+    intent: IssueIntent
+    outcome: Literal["issued", "partial", "refused", "unknown"]
+    """issued/partial: vouchers exist; refused: the provider answered with an error;
+    unknown: no answer was ever received (needs reconciliation)."""
+    http_status: int | None
+    voucher_ids: tuple[str, ...] = ()
+    replayed: bool = False
+    attempts: int = 1
+    request_ids: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class IssuanceHook:
+    """Told about every logical issuance; `before` may refuse it by raising (budget guard)."""
+
+    def before(self, intent: IssueIntent) -> None:
+        """Called once before the first attempt is sent."""
+
+    def after(self, outcome: IssueOutcome) -> None:
+        """Called once after the last attempt, whatever happened."""

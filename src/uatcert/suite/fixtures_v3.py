@@ -1,0 +1,196 @@
+"""Fixtures shared by the v3 step modules (loaded as a plugin by the root conftest)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from uatcert.events import Exchange, Observer
+from uatcert.evidence import AllureEvidence
+from uatcert.faults import FaultTransport
+from uatcert.suite.checks import Check
+from uatcert.suite.requirements import requirement_of
+from uatcert.suite.runtime import SuiteRuntime, V3Target
+from uatcert.v3 import V3Client
+
+
+class ExchangeLog:
+    """Every exchange of the session, in order, for steps that inspect attempts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Exchange] = []
+
+    def __call__(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._items.append(exchange)
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def since(self, mark: int) -> list[Exchange]:
+        with self._lock:
+            return self._items[mark:]
+
+
+class ThreadAwareEvidence(AllureEvidence):
+    """Attaches at once on the main thread; exchanges from worker threads wait for `flush()`."""
+
+    def __init__(self, evidence: AllureEvidence) -> None:
+        super().__init__(evidence.redactor)
+        self._pending: list[Exchange] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, exchange: Exchange) -> None:
+        if threading.current_thread() is threading.main_thread():
+            super().__call__(exchange)
+        else:
+            with self._lock:
+                self._pending.append(exchange)
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for exchange in pending:
+            super().__call__(exchange)
+
+
+class ScenarioExchanges:
+    """The exchanges made since the scenario started."""
+
+    def __init__(self, log: ExchangeLog) -> None:
+        self._log = log
+        self._mark = log.mark()
+
+    def all(self) -> list[Exchange]:
+        return self._log.since(self._mark)
+
+    def for_key(self, key: str) -> list[Exchange]:
+        return [e for e in self.all() if e.idempotency_key == key and e.api != "token"]
+
+
+class IssuanceWitness:
+    """On the sandbox, counts issuances in the provider's ledger; elsewhere there is nothing to count."""
+
+    def __init__(self, control: object | None) -> None:
+        self.control = control
+        self.before = self.count()
+
+    def count(self) -> int | None:
+        if self.control is None:
+            return None
+        return len(self.control.ledger())  # type: ignore[attr-defined]
+
+    def issued_since(self) -> int | None:
+        now = self.count()
+        return None if now is None or self.before is None else now - self.before
+
+
+@pytest.fixture(scope="session")
+def suite_runtime(request: pytest.FixtureRequest) -> SuiteRuntime:
+    from uatcert.suite.plugin import runtime_of
+
+    return runtime_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def v3_target(suite_runtime: SuiteRuntime) -> V3Target:
+    return suite_runtime.v3_target
+
+
+@pytest.fixture(scope="session")
+def exchange_log() -> ExchangeLog:
+    return ExchangeLog()
+
+
+@pytest.fixture(scope="session")
+def evidence(suite_runtime: SuiteRuntime) -> ThreadAwareEvidence:
+    return ThreadAwareEvidence(AllureEvidence(suite_runtime.redactor))
+
+
+@pytest.fixture(scope="session")
+def session_faults() -> FaultTransport:
+    return FaultTransport()
+
+
+@pytest.fixture
+def faults(session_faults: FaultTransport) -> Iterator[FaultTransport]:
+    """The session client's fault transport; whatever a scenario arms is disarmed after it."""
+    session_faults.disarm_all()
+    yield session_faults
+    session_faults.disarm_all()
+
+
+@pytest.fixture(scope="session")
+def v3_client(
+    suite_runtime: SuiteRuntime, session_faults: FaultTransport, exchange_log: ExchangeLog,
+    evidence: ThreadAwareEvidence,
+) -> Iterator[V3Client]:
+    with suite_runtime.new_v3_client(observers=[exchange_log, evidence], transport=session_faults) as client:
+        yield client
+
+
+class Connector:
+    """Opens extra v3 connections for a scenario (other credentials or scopes); closes them after it."""
+
+    def __init__(self, runtime: SuiteRuntime, observers: list[Observer]) -> None:
+        self._runtime = runtime
+        self._observers = observers
+        self._opened: list[V3Client] = []
+
+    def __call__(
+        self, *, credentials: tuple[str, str] | None = None, scopes: tuple[str, ...] | None = None
+    ) -> V3Client:
+        client = self._runtime.new_v3_client(observers=self._observers, credentials=credentials, scopes=scopes)
+        self._opened.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._opened:
+            client.close()
+
+
+@pytest.fixture
+def connect(
+    suite_runtime: SuiteRuntime, exchange_log: ExchangeLog, evidence: ThreadAwareEvidence
+) -> Iterator[Connector]:
+    connector = Connector(suite_runtime, [exchange_log, evidence])
+    yield connector
+    connector.close()
+
+
+@pytest.fixture
+def exchanges(exchange_log: ExchangeLog) -> ScenarioExchanges:
+    return ScenarioExchanges(exchange_log)
+
+
+@pytest.fixture(scope="session")
+def sandbox(v3_target: V3Target) -> Iterator[object | None]:
+    """The sandbox control API, or None on a real target."""
+    if v3_target.sandbox_url is None:
+        yield None
+        return
+    from uatcert.sandbox import SandboxControl
+
+    control = SandboxControl(v3_target.sandbox_url)
+    yield control
+    control.close()
+
+
+@pytest.fixture
+def witness(sandbox: object | None) -> IssuanceWitness:
+    return IssuanceWitness(sandbox)
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest) -> Check:
+    """Findings raised by a step name the scenario's requirement and product."""
+    names = [m.name for m in request.node.iter_markers()]
+    requirement = requirement_of(names)
+    callspec = getattr(request.node, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    product = example.get("code") if isinstance(example, dict) else None
+    return Check(requirement.id if requirement else "?", product)

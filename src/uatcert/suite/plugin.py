@@ -1,0 +1,275 @@
+"""
+The pytest plugin behind the certification features (loaded by the root conftest).
+
+- generates one scenario per catalogue product from the live catalogue at collection time
+  (`@per_product`, `@per_open_product` tags on outlines with a header-only Examples table);
+- turns requirement and severity tags into Allure labels;
+- reports `@sandbox_only` scenarios as not applicable on real targets;
+- records every scenario's outcome (passed / failed / broken / not applicable) for the runner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from uatcert import __version__
+from uatcert.config import get_settings
+from uatcert.errors import UatCertError
+from uatcert.suite.findings import Nonconformance, short
+from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
+from uatcert.suite.results import Outcome, RunResults, ScenarioResult
+from uatcert.suite.runtime import SuiteRuntime
+from uatcert.v3 import Product
+
+RUNTIME = pytest.StashKey[SuiteRuntime]()
+RESULTS = pytest.StashKey[RunResults]()
+OPEN_VALUE_FACE_VALUES = (100, 100000, 1051)
+NOT_APPLICABLE = "not applicable"
+
+
+def product_kind(product: Product) -> str:
+    """A readable classification from the documented flags."""
+    value = "value based" if product.is_value_based else "product based"
+    denomination = "open value" if product.is_open_value else "fixed value"
+    extras = []
+    if product.is_multiple_use:
+        extras.append("multiple use")
+    if product.is_status_available is False:
+        extras.append("status not available")
+    return ", ".join([value, denomination, *extras])
+
+
+def catalogue_fingerprint(products: list[Product]) -> str:
+    """SHA-256 of the catalogue as the target returned it (canonical JSON, sorted by code)."""
+    rows = sorted((p.model_dump(mode="json") for p in products), key=lambda r: json.dumps(r, sort_keys=True))
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def runtime_of(config: pytest.Config) -> SuiteRuntime:
+    return config.stash[RUNTIME]
+
+
+# configuration --------------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("uatcert")
+    group.addoption("--uatcert-results", default=None, help="write scenario results (JSON) to this file")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for req in REQUIREMENTS.values():
+        config.addinivalue_line("markers", f"{req.id}: requirement {req.id} ({req.title})")
+    for severity in SEVERITIES:
+        config.addinivalue_line("markers", f"{severity}: Allure severity {severity}")
+    for name, text in {
+        "v3": "UNIQREWARDS Client API v3 scenario",
+        "per_product": "outline generated with one example per catalogue product",
+        "per_open_product": "outline generated per open-value product and face value",
+        "sandbox_only": "needs the embedded sandbox's control API; not applicable elsewhere",
+    }.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    try:
+        settings = get_settings()
+    except UatCertError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[RUNTIME] = SuiteRuntime(settings)
+    config.stash[RESULTS] = RunResults(suite_version=__version__, started=_now())
+    config.pluginmanager.register(_CollectionErrors(config.stash[RESULTS]), "uatcert-collection-errors")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runtime = config.stash.get(RUNTIME, None)
+    if runtime is not None:
+        runtime.close()
+
+
+# collection -----------------------------------------------------------------------------------
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    definition = metafunc.definition
+    if definition.get_closest_marker("per_product"):
+        products = runtime_of(metafunc.config).v3_catalogue
+        rows = [{"code": p.code, "kind": product_kind(p)} for p in products]
+        _parametrize(metafunc, rows, "the catalogue is empty")
+    elif definition.get_closest_marker("per_open_product"):
+        products = [p for p in runtime_of(metafunc.config).v3_catalogue if p.is_open_value]
+        rows = [{"code": p.code, "face_value": str(v)} for p in products for v in OPEN_VALUE_FACE_VALUES]
+        _parametrize(metafunc, rows, "the catalogue has no open-value product")
+
+
+def _parametrize(metafunc: pytest.Metafunc, rows: list[dict[str, str]], empty_reason: str) -> None:
+    if rows:
+        ids = ["-".join(r[k] for k in r if k != "kind") for r in rows]
+        metafunc.parametrize("_pytest_bdd_example", rows, ids=ids)
+        return
+    columns = {"code": "(none)", "kind": "", "face_value": "0"}
+    metafunc.parametrize(
+        "_pytest_bdd_example",
+        [pytest.param(columns, marks=pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {empty_reason}"))],
+        ids=["none"],
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = {m.name for m in item.iter_markers()}
+        requirement = requirement_of(list(names))
+        if requirement is None:
+            continue
+        labels = [("epic", requirement.api), ("feature", requirement.area), ("story", requirement.id)]
+        severity = next((s for s in SEVERITIES if s in names), "normal")
+        labels.append(("severity", severity))
+        for label_type, value in labels:
+            item.add_marker(pytest.mark.allure_label(value, label_type=label_type))
+
+
+class _CollectionErrors:
+    """Keeps collection errors: a scenario that could not even be collected is never a pass."""
+
+    def __init__(self, results: RunResults) -> None:
+        self.results = results
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            lines = str(report.longrepr).strip().splitlines() if report.longrepr else ["collection error"]
+            self.results.collection_errors.append(f"{report.nodeid or 'session'}: {short(lines[-1], 400)}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("sandbox_only"):
+        target = runtime_of(item.config).v3_target
+        if not target.is_sandbox:
+            pytest.skip(
+                f"{NOT_APPLICABLE} on {target.label}: needs the sandbox control API "
+                "(server-side fault injection, voucher state changes, issuance ledger)"
+            )
+
+
+# results --------------------------------------------------------------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report: pytest.TestReport = yield  # type: ignore[misc]
+    if report.when == "call" or (report.when == "setup" and not report.passed) or (
+        report.when == "teardown" and report.failed
+    ):
+        _record(item, call, report)
+    return report  # type: ignore[return-value]
+
+
+def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    results = item.config.stash[RESULTS]
+    names = {m.name for m in item.iter_markers()}
+    requirement = requirement_of(list(names))
+    example = _example(item)
+    outcome: Outcome
+    message = ""
+    if report.skipped:
+        reason = _skip_reason(report)
+        outcome = "not_applicable" if reason.startswith(NOT_APPLICABLE) else "skipped"
+        message = reason
+    elif report.passed:
+        outcome = "passed"
+    else:
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, Nonconformance):
+            outcome, message = "failed", exc.line()
+        elif isinstance(exc, AssertionError):
+            outcome = "failed"
+            first_line = str(exc).splitlines()[0] if str(exc) else "assertion failed"
+            message = f"{requirement.id if requirement else '?'}: {short(first_line)}"
+        else:
+            outcome = "broken"
+            message = f"{type(exc).__name__}: {short(str(exc))}" if exc else short(str(report.longrepr))
+        message = runtime_of(item.config).redactor.text(message)
+    existing = next((r for r in results.scenarios if r.nodeid == item.nodeid), None)
+    if existing is not None:  # a teardown error after a passing call
+        if existing.outcome == "passed" and outcome in ("failed", "broken"):
+            existing.outcome, existing.message = outcome, message
+        return
+    results.scenarios.append(
+        ScenarioResult(
+            nodeid=item.nodeid,
+            name=_scenario_name(item, example),
+            requirement=requirement.id if requirement else None,
+            product=example.get("code") if example else None,
+            outcome=outcome,
+            message=message,
+            duration_s=round(report.duration, 3),
+            feature=_feature_name(item),
+        )
+    )
+
+
+def _example(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    value = callspec.params.get("_pytest_bdd_example", {})
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _scenario_name(item: pytest.Item, example: dict[str, str]) -> str:
+    scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
+    name = str(getattr(scenario, "name", item.name))
+    for key, value in example.items():
+        name = name.replace(f"<{key}>", str(value))
+    return name
+
+
+def _feature_name(item: pytest.Item) -> str:
+    scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
+    feature = getattr(scenario, "feature", None)
+    return str(getattr(feature, "name", ""))
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+        return reason.removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    path = config.getoption("uatcert_results")
+    if not path:
+        return
+    results = config.stash[RESULTS]
+    results.finished = _now()
+    runtime = runtime_of(config)
+    if any(r.requirement for r in results.scenarios) or results.collection_errors:
+        _describe_target(runtime, results)
+    results.write(Path(path))
+
+
+def _describe_target(runtime: SuiteRuntime, results: RunResults) -> None:
+    try:
+        target = runtime.v3_target
+        products = runtime.v3_catalogue
+    except UatCertError as exc:
+        results.collection_errors.append(str(exc))
+        return
+    results.target = {
+        "api": "UNIQREWARDS Client API v3",
+        "api_version": "v3",
+        "label": target.label,
+        "base_url": target.base_url,
+        "token_url": target.token_url,
+        "environment": target.environment,
+        "client_id": target.client_id,
+        "sandbox": target.is_sandbox,
+    }
+    results.catalogue = {
+        "size": len(products),
+        "sha256": catalogue_fingerprint(products),
+        "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
+    }
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,46 @@
+"""Scenario results of a run, recorded by the plugin and read by the runner and the certificate."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+Outcome = Literal["passed", "failed", "broken", "not_applicable", "skipped"]
+OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "broken", "not_applicable", "skipped")
+
+
+@dataclasses.dataclass
+class ScenarioResult:
+    nodeid: str
+    name: str
+    requirement: str | None
+    product: str | None
+    outcome: Outcome
+    message: str = ""
+    duration_s: float = 0.0
+    feature: str = ""
+
+
+@dataclasses.dataclass
+class RunResults:
+    suite_version: str
+    started: str
+    finished: str = ""
+    target: dict[str, Any] = dataclasses.field(default_factory=dict)
+    catalogue: dict[str, Any] = dataclasses.field(default_factory=dict)
+    scenarios: list[ScenarioResult] = dataclasses.field(default_factory=list)
+    collection_errors: list[str] = dataclasses.field(default_factory=list)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(self), indent=2), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def read(cls, path: Path) -> RunResults:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        scenarios = [ScenarioResult(**s) for s in raw.pop("scenarios", [])]
+        return cls(scenarios=scenarios, **raw)

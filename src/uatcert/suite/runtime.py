@@ -1,0 +1,192 @@
+"""
+The run's shared state: settings, the resolved target (starting the embedded sandbox on first need),
+the catalogue fetched once at collection time, the redactor and the registry of issued vouchers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from uatcert.config import Settings
+from uatcert.errors import SandboxError, TargetUnreachable
+from uatcert.events import IssuanceHook, IssueOutcome, Observer
+from uatcert.evidence import Redactor
+from uatcert.faults import FaultTransport
+from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
+
+
+@dataclasses.dataclass(frozen=True)
+class V3Target:
+    """Where the v3 scenarios run, and with which credentials (secrets kept out of repr)."""
+
+    base_url: str
+    token_url: str
+    client_id: str
+    client_secret: str = dataclasses.field(repr=False)
+    scope_prefix: str
+    readonly_client_id: str | None = None
+    readonly_client_secret: str | None = dataclasses.field(default=None, repr=False)
+    sandbox_url: str | None = None
+    """Base URL of the embedded sandbox (control API available) or None for a real target."""
+    environment: str = "uat"
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox_url is not None
+
+    @property
+    def label(self) -> str:
+        return "embedded sandbox" if self.is_sandbox else (urlsplit(self.base_url).hostname or self.base_url)
+
+
+@dataclasses.dataclass(frozen=True)
+class IssuedVoucher:
+    voucher_id: str
+    product_code: str
+
+
+class IssuedRegistry(IssuanceHook):
+    """Every voucher issued during the run (fresh or replayed), in order, without duplicates."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, IssuedVoucher] = {}
+
+    def after(self, outcome: IssueOutcome) -> None:
+        with self._lock:
+            for voucher_id in outcome.voucher_ids:
+                self._items.setdefault(voucher_id, IssuedVoucher(voucher_id, outcome.intent.product_code))
+
+    def all(self) -> list[IssuedVoucher]:
+        with self._lock:
+            return list(self._items.values())
+
+
+class SuiteRuntime:
+    """Created once per pytest session by the plugin; closed at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redactor = Redactor(
+            [
+                s.get_secret_value()
+                for s in (settings.v3.client_secret, settings.v3.readonly_client_secret)
+                if s is not None
+            ]
+        )
+        self.issued = IssuedRegistry()
+        self._lock = threading.Lock()
+        self._server: object | None = None
+        self._v3_target: V3Target | None = None
+        self._v3_catalogue: list[Product] | None = None
+
+    # target -------------------------------------------------------------------------------------
+    @property
+    def v3_target(self) -> V3Target:
+        with self._lock:
+            if self._v3_target is None:
+                self._v3_target = self._resolve_v3()
+            return self._v3_target
+
+    def _resolve_v3(self) -> V3Target:
+        v3 = self.settings.v3
+        if v3.configured:
+            assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
+            return V3Target(
+                base_url=v3.base_url.rstrip("/"),
+                token_url=v3.token_url,
+                client_id=v3.client_id,
+                client_secret=v3.client_secret.get_secret_value(),
+                scope_prefix=v3.scope_prefix,
+                readonly_client_id=v3.readonly_client_id,
+                readonly_client_secret=(
+                    v3.readonly_client_secret.get_secret_value() if v3.readonly_client_secret else None
+                ),
+                environment=v3.environment or "uat",
+            )
+        from uatcert import sandbox
+
+        config = sandbox.SandboxConfig(
+            catalogue_path=self.settings.sandbox.catalogue,
+            defect=self.settings.sandbox.defect,
+            slow_commit_s=self.settings.sandbox.slow_commit_s,
+        )
+        server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
+        self._server = server
+        for secret in (sandbox.DEFAULT_CLIENT_SECRET, sandbox.READONLY_CLIENT_SECRET):
+            self.redactor.add_secret(secret)
+        return V3Target(
+            base_url=server.v3_base_url,
+            token_url=server.token_url,
+            client_id=sandbox.DEFAULT_CLIENT_ID,
+            client_secret=sandbox.DEFAULT_CLIENT_SECRET,
+            scope_prefix=v3.scope_prefix,
+            readonly_client_id=sandbox.READONLY_CLIENT_ID,
+            readonly_client_secret=sandbox.READONLY_CLIENT_SECRET,
+            sandbox_url=server.base_url,
+            environment="sandbox",
+        )
+
+    # clients ------------------------------------------------------------------------------------
+    def retry_policy(self) -> RetryPolicy:
+        r = self.settings.retry
+        return RetryPolicy(max_attempts=r.max_attempts, backoff_base_s=r.backoff_base_s, backoff_cap_s=r.backoff_cap_s)
+
+    def new_v3_client(
+        self,
+        *,
+        observers: Sequence[Observer] = (),
+        hooks: Sequence[IssuanceHook] = (),
+        transport: httpx.BaseTransport | None = None,
+        credentials: tuple[str, str] | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> V3Client:
+        """A client for the v3 target; every issuance is registered, every exchange observed."""
+        target = self.v3_target
+        client_id, client_secret = credentials or (target.client_id, target.client_secret)
+        extra = {"scopes": tuple(scopes)} if scopes is not None else {}
+        return V3Client(
+            target.base_url,
+            target.token_url,
+            client_id,
+            client_secret,
+            scope_prefix=target.scope_prefix,
+            timeout=self.settings.v3.timeout_s,
+            retry=self.retry_policy(),
+            transport=transport or FaultTransport(),
+            observers=[self.redactor.learn, *observers],
+            issuance_hooks=[self.issued, *hooks],
+            **extra,  # type: ignore[arg-type]
+        )
+
+    @property
+    def v3_catalogue(self) -> list[Product]:
+        """The target's catalogue, fetched once (at collection time, for the per-product scenarios)."""
+        with self._lock:
+            cached = self._v3_catalogue
+        if cached is not None:
+            return cached
+        target = self.v3_target
+        try:
+            with self.new_v3_client() as client:
+                products = client.products()
+        except ApiError as exc:
+            raise TargetUnreachable(
+                f"could not read the v3 catalogue from {target.label}: {self.redactor.text(str(exc))}"
+            ) from None
+        with self._lock:
+            self._v3_catalogue = products
+        return products
+
+    def close(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            stop = getattr(server, "stop", None)
+            if stop is None:
+                raise SandboxError("embedded sandbox has no stop()")
+            stop()

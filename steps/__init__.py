@@ -1,0 +1,1 @@
+"""Step definitions of the certification features, one module per feature area."""

@@ -1,0 +1,1 @@
+"""Steps of the UNIQREWARDS Client API v3 features."""

@@ -1,0 +1,110 @@
+"""AUTH: access tokens obtained, reused, renewed; wrong credentials and missing scopes refused."""
+
+from __future__ import annotations
+
+import httpx
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from steps.uniqrewards_v3.common import face_value_for, new_key
+from uatcert.suite.checks import Check, voucher_objects
+from uatcert.suite.fixtures_v3 import Connector, IssuanceWitness, ScenarioExchanges
+from uatcert.suite.runtime import V3Target
+from uatcert.v3 import ApiError, AuthenticationError, Product, TokenError, V3Client
+
+scenarios("uniqrewards_v3/AUTH-access-tokens.feature")
+
+READ_SCOPES = ("read_catalogue", "read_vouchers")
+
+
+@given("a fresh connection with the integrator's client credentials", target_fixture="connection")
+def _(connect: Connector) -> V3Client:
+    return connect()
+
+
+@when(parsers.parse("the integrator reads the catalogue {times:d} times"))
+def _(connection: V3Client, times: int) -> None:
+    for _ in range(times):
+        connection.products()
+
+
+@then(parsers.parse("exactly {count:d} access token was obtained"))
+def _(connection: V3Client, check: Check, count: int) -> None:
+    check.that(connection.token_fetches == count, f"{count} token request(s)", f"{connection.token_fetches}")
+
+
+@then("every call presented the same access token")
+def _(exchanges: ScenarioExchanges, check: Check) -> None:
+    presented = {e.request_headers.get("authorization") for e in exchanges.all() if e.api == "v3"}
+    check.that(len(presented) == 1 and None not in presented, "one bearer token on every call",
+               f"{len(presented)} distinct Authorization values")
+
+
+@given("the integrator has read the catalogue once")
+def _(connection: V3Client) -> None:
+    connection.products()
+
+
+@when("the access token expires", target_fixture="fetches_before")
+def _(connection: V3Client, sandbox: object | None) -> int:
+    if sandbox is not None:
+        sandbox.expire_tokens()  # type: ignore[attr-defined]  # the provider rejects it from now on
+    else:
+        connection.expire_token_locally()  # the client's clock says it has expired
+    return connection.token_fetches
+
+
+@when("the integrator reads the catalogue again", target_fixture="renewed_catalogue")
+def _(connection: V3Client) -> list[Product]:
+    return connection.products()
+
+
+@then("exactly 1 more access token was obtained")
+def _(connection: V3Client, fetches_before: int, check: Check) -> None:
+    renewed = connection.token_fetches - fetches_before
+    check.that(renewed == 1, "exactly one token renewal", f"{renewed} renewal(s)")
+
+
+@then("the catalogue was read successfully after the renewal")
+def _(renewed_catalogue: list[Product], check: Check) -> None:
+    check.that(len(renewed_catalogue) > 0, "the catalogue after renewal", "an empty catalogue")
+
+
+@when("the integrator asks for a token with a wrong client secret", target_fixture="token_refusal")
+def _(connect: Connector, v3_target: V3Target) -> Exception | None:
+    client = connect(credentials=(v3_target.client_id, v3_target.client_secret + "-not-the-secret"))
+    try:
+        client.access_token()
+    except ApiError as exc:
+        return exc
+    return None
+
+
+@then("the token request is refused as an authentication failure")
+def _(token_refusal: Exception | None, check: Check) -> None:
+    check.that(token_refusal is not None, "the token request refused", "a token was issued")
+    check.that(isinstance(token_refusal, TokenError | AuthenticationError),
+               "an authentication failure (HTTP 400/401 from the token endpoint)", repr(token_refusal))
+
+
+@given("a connection whose token holds only the read permissions", target_fixture="readonly_connection")
+def _(connect: Connector, v3_target: V3Target) -> V3Client:
+    if v3_target.readonly_client_id and v3_target.readonly_client_secret:
+        return connect(credentials=(v3_target.readonly_client_id, v3_target.readonly_client_secret),
+                       scopes=READ_SCOPES)
+    return connect(scopes=READ_SCOPES)  # same client, a token asked with the read scopes only
+
+
+@when("that connection tries to issue 1 voucher of the product", target_fixture="refusal")
+def _(readonly_connection: V3Client, product: Product, witness: IssuanceWitness) -> httpx.Response:
+    body: dict[str, int] = {"quantity": 1}
+    face_value = face_value_for(product)
+    if face_value is not None:
+        body["face_value"] = face_value
+    return readonly_connection.send("POST", f"/products/{product.code}",
+                                    headers={"Idempotency-Key": new_key()}, json=body)
+
+
+@then("the issuance is refused as not authorised")
+def _(refusal: httpx.Response, check: Check) -> None:
+    check.status(refusal, (401, 403), "the issuance refused for lack of permission")
+    check.that(not voucher_objects(refusal), "no voucher in the refusal", refusal.text)
