@@ -60,8 +60,11 @@ class RetrySettings(BaseModel):
 
 
 class GuardSettings(BaseModel):
-    """Production guard: what counts as production."""
+    """Production guard: what counts as production, and the budget when production is allowed."""
 
+    allow_production: bool = Field(False, description="allow a production target (needs a budget)")
+    max_vouchers: int | None = Field(None, ge=0, description="budget: vouchers a run may issue")
+    max_face_value_cents: int | None = Field(None, ge=0, description="budget: total face value in cents")
     production_host_patterns: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PRODUCTION_PATTERNS),
         description="regular expressions matched against target host names",

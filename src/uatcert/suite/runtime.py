@@ -14,9 +14,10 @@ import httpx
 
 from uatcert.config import Settings
 from uatcert.errors import SandboxError, TargetUnreachable
-from uatcert.events import IssuanceHook, IssueOutcome, Observer
-from uatcert.evidence import Redactor
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
+from uatcert.evidence import IssuanceLedger, Redactor
 from uatcert.faults import FaultTransport
+from uatcert.guard import Budget, looks_like_production, require_permission
 from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
 
@@ -84,6 +85,16 @@ class SuiteRuntime:
         self._server: object | None = None
         self._v3_target: V3Target | None = None
         self._v3_catalogue: list[Product] | None = None
+        self._ledger: IssuanceLedger | None = None
+        self._budget: Budget | None = None
+
+    @property
+    def ledger(self) -> IssuanceLedger:
+        """The run's issuance ledger (reports/ledger.jsonl), opened on first use."""
+        with self._lock:
+            if self._ledger is None:
+                self._ledger = IssuanceLedger(self.settings.run.reports_dir / "ledger.jsonl")
+            return self._ledger
 
     # target -------------------------------------------------------------------------------------
     @property
@@ -97,6 +108,13 @@ class SuiteRuntime:
         v3 = self.settings.v3
         if v3.configured:
             assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
+            guard = self.settings.guard
+            production = looks_like_production(v3.base_url, v3.environment, guard.production_host_patterns)
+            require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
+                               v3.base_url)
+            if production:
+                assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
+                self._budget = Budget(guard.max_vouchers, guard.max_face_value_cents, self._face_value_of)
             return V3Target(
                 base_url=v3.base_url.rstrip("/"),
                 token_url=v3.token_url,
@@ -107,7 +125,7 @@ class SuiteRuntime:
                 readonly_client_secret=(
                     v3.readonly_client_secret.get_secret_value() if v3.readonly_client_secret else None
                 ),
-                environment=v3.environment or "uat",
+                environment="production" if production else (v3.environment or "uat"),
             )
         from uatcert import sandbox
 
@@ -131,6 +149,13 @@ class SuiteRuntime:
             sandbox_url=server.base_url,
             environment="sandbox",
         )
+
+    def _face_value_of(self, intent: IssueIntent) -> int | None:
+        """Cents per voucher: the face value asked, else the product's fixed denomination if it states one."""
+        if intent.face_value is not None:
+            return intent.face_value
+        product = next((p for p in self._v3_catalogue or [] if p.code == intent.product_code), None)
+        return product.face_value if product is not None and product.is_value_based else None
 
     # clients ------------------------------------------------------------------------------------
     def retry_policy(self) -> RetryPolicy:
@@ -160,7 +185,7 @@ class SuiteRuntime:
             retry=self.retry_policy(),
             transport=transport or FaultTransport(),
             observers=[self.redactor.learn, *observers],
-            issuance_hooks=[self.issued, *hooks],
+            issuance_hooks=[*([self._budget] if self._budget else []), self.ledger, self.issued, *hooks],
             **extra,  # type: ignore[arg-type]
         )
 
@@ -184,6 +209,8 @@ class SuiteRuntime:
         return products
 
     def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
         server, self._server = self._server, None
         if server is not None:
             stop = getattr(server, "stop", None)

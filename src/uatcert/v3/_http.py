@@ -38,6 +38,6 @@ def request_id_of(response: httpx.Response) -> str | None:
     """The provider's request id of a response, from the first header of `REQUEST_ID_HEADERS` present."""
     for name in REQUEST_ID_HEADERS:
         value = response.headers.get(name)
-        if value:
+        if isinstance(value, str) and value:
             return value
     return None

@@ -147,7 +147,9 @@ def validate_list(model: type[ModelT], items: list[Any], path: str, response: ht
     return result
 
 
-def _invalid(model: type[BaseModel], errors: list[tuple[str, str]], response: httpx.Response) -> ResponseValidationError:
+def _invalid(
+    model: type[BaseModel], errors: list[tuple[str, str]], response: httpx.Response
+) -> ResponseValidationError:
     shown = "; ".join(f"{path}: {msg}" for path, msg in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return ResponseValidationError(

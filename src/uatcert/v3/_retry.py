@@ -70,7 +70,7 @@ class RetryPolicy:
 
     def backoff_s(self, failed_attempt: int, fraction: float = 1.0) -> float:
         """Backoff after attempt `failed_attempt` (1-based): min(cap, base * 2**(n-1)), times `fraction` if jittered."""
-        ceiling = min(self.backoff_cap_s, self.backoff_base_s * (2 ** max(0, failed_attempt - 1)))
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2.0 ** max(0, failed_attempt - 1))
         return ceiling * min(1.0, max(0.0, fraction)) if self.jitter else ceiling
 
     def delay_s(self, error: ApiError, failed_attempt: int, fraction: float = 1.0) -> float:

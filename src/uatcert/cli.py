@@ -1,0 +1,81 @@
+"""
+The `uatcert` command.
+
+    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
+    uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
+
+Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
+authentication impossible. Errors are one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from uatcert import __version__
+from uatcert.errors import UatCertError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="uatcert", description="UAT certification for voucher-issuance APIs")
+    parser.add_argument("--version", action="version", version=f"uatcert {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the certification against the configured target or the sandbox")
+    run.add_argument("--profile", action="append", dest="profiles", metavar="NAME",
+                     help="profile to certify (repeatable): v3; default: every configured one, else all on the sandbox")
+    run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
+    run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
+
+    sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["sandbox"]:
+        from uatcert.sandbox import main as sandbox_main
+
+        return sandbox_main(args_list[1:])
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return 0 if exc.code == 0 else 2
+    try:
+        return _run(args)
+    except UatCertError as exc:
+        print(f"uatcert: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("uatcert: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from uatcert.config import get_settings
+    from uatcert.profiles import select
+    from uatcert.runner import certify
+
+    if args.defect:
+        os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
+    if args.reports:
+        os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
+    settings = get_settings()
+    if settings.sandbox.defect:
+        from uatcert.errors import ConfigError
+        from uatcert.sandbox import DEFECT_MODES
+
+        if settings.sandbox.defect not in DEFECT_MODES:
+            raise ConfigError(f"unknown defect mode {settings.sandbox.defect!r}; known: {', '.join(DEFECT_MODES)}")
+    profiles = select(args.profiles, settings)
+    extra = [a for a in args.pytest_args if a != "--"]
+    return certify(profiles, settings, sys.stdout, extra)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""
+`uatcert run`: run the certification features of the selected profiles against the configured
+target (or the embedded sandbox), then summarise requirement verdicts and write the evidence.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+from uatcert import __version__
+from uatcert.config import Settings
+from uatcert.errors import ConfigError, TargetUnreachable
+from uatcert.profiles import Profile
+from uatcert.suite.results import RunResults
+from uatcert.verdict import RunVerdict, judge
+
+EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+VERDICT_WORDS = {
+    "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_applicable": "N/A",
+    "not_run": "NOT RUN", "incomplete": "INCOMPLETE",
+}
+
+
+def project_root() -> Path:
+    """The folder holding features/, steps/ and conftest.py (the checkout the suite runs from)."""
+    candidates = [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]]
+    for folder in candidates:
+        if (folder / "features").is_dir() and (folder / "steps").is_dir() and (folder / "conftest.py").is_file():
+            return folder
+    raise ConfigError("cannot find the suite (features/, steps/, conftest.py): run uatcert from its checkout")
+
+
+def run_suite(
+    profiles: Sequence[Profile], settings: Settings, reports: Path, pytest_args: Sequence[str] = ()
+) -> tuple[int, RunResults | None]:
+    """Run pytest over the profiles' steps; returns pytest's exit code and the recorded results."""
+    root = project_root()
+    results_path = reports / "run.json"
+    for stale in (results_path, reports / "junit.xml"):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(reports / "allure-results", ignore_errors=True)
+    args = [
+        *(str(root / p.steps_dir) for p in profiles),
+        f"--rootdir={root}",
+        "-c", str(root / "pyproject.toml"),
+        "-p", "no:cacheprovider",
+        f"--alluredir={reports / 'allure-results'}",
+        f"--junitxml={reports / 'junit.xml'}",
+        f"--uatcert-results={results_path}",
+        "-q", "--no-header", "-rN", "--tb=no",
+        *pytest_args,
+    ]
+    previous = os.getcwd()
+    os.chdir(root)
+    try:
+        code = int(pytest.main(args))
+    finally:
+        os.chdir(previous)
+    del settings
+    results = RunResults.read(results_path) if results_path.exists() else None
+    return code, results
+
+
+def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> None:
+    """One screen: target, requirement -> verdict, one line per failure, the overall verdict."""
+    target = results.target
+    catalogue = results.catalogue
+    out.write(f"\nuatcert {__version__} — {target.get('api', '?')} on {target.get('label', '?')}\n")
+    if catalogue:
+        out.write(f"catalogue: {catalogue.get('size')} products, sha256 {str(catalogue.get('sha256'))[:16]}…\n")
+    out.write("\n")
+    for summary in verdict.requirements:
+        total = len(summary.scenarios)
+        passed = summary.count("passed")
+        na = summary.count("not_applicable")
+        detail = f"{passed}/{total - na} scenarios passed"
+        if summary.products:
+            detail += f", {len(summary.products)} products"
+        if na:
+            detail += f", {na} not applicable"
+        out.write(f"  {summary.requirement:<10} {VERDICT_WORDS[summary.verdict]:<11} {detail}\n")
+    failures = [s for s in results.scenarios if s.outcome in ("failed", "broken")]
+    if failures or results.collection_errors:
+        out.write("\nFailures:\n")
+        for error in results.collection_errors:
+            out.write(f"  BROKEN collection: {error}\n")
+        for scenario in failures:
+            out.write(f"  {scenario.outcome.upper()} {scenario.message}\n")
+    na_reasons = sorted({s.message for s in results.scenarios if s.outcome == "not_applicable"})
+    if na_reasons:
+        out.write("\nNot applicable:\n")
+        for reason in na_reasons:
+            out.write(f"  {reason}\n")
+    out.write(f"\nVerdict: {verdict.label}\n")
+    if not verdict.certified:
+        out.write(f"  first reason: {verdict.reasons[0]}\n")
+
+
+def certify(
+    profiles: Sequence[Profile], settings: Settings, out: TextIO, pytest_args: Sequence[str] = ()
+) -> int:
+    """Run, judge and report; the exit code follows the documented table."""
+    reports = settings.run.reports_dir.resolve()
+    reports.mkdir(parents=True, exist_ok=True)
+    code, results = run_suite(profiles, settings, reports, pytest_args)
+    if results is None:
+        if code == pytest.ExitCode.USAGE_ERROR:
+            return EXIT_USAGE
+        raise TargetUnreachable(f"the suite produced no results (pytest exit code {code})")
+    if results.collection_errors and not results.scenarios:
+        message = results.collection_errors[0]
+        out.write(f"uatcert: {message}\n")
+        if "TargetUnreachable" in message or "could not" in message:
+            return EXIT_UNREACHABLE
+    required = [r for p in profiles for r in p.requirements]
+    verdict = judge(results, required)
+    render_summary(results, verdict, out)
+    return EXIT_CERTIFIED if verdict.certified else EXIT_NOT_CERTIFIED

@@ -1,0 +1,177 @@
+"""The control API under /__sandbox/: state, faults, ledger, defects. JSON, no auth."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+import uatcert
+from uatcert.sandbox._defects import DEFECT_MODES
+from uatcert.sandbox._faults import FAULT_KINDS, FaultSpec
+from uatcert.sandbox._http import data_response, json_response, state_of
+
+PREFIX = "/__sandbox"
+
+
+class _VoucherAction(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    action: Literal["use", "redeem", "void", "expire", "activate"]
+    amount: int | None = Field(default=None, ge=1)
+
+
+class _Defect(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    mode: str | None
+
+
+def _bad(message: str, status: int = 400) -> Response:
+    return json_response({"error": {"code": f"control-{status}", "message": message}}, status)
+
+
+def _problems(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts)
+
+
+async def _json_object(request: Request) -> dict[str, Any] | Response:
+    body = await request.body()
+    try:
+        obj = json.loads(body) if body.strip() else {}
+    except (ValueError, RecursionError) as exc:
+        return _bad(f"body is not valid JSON: {exc}")
+    if not isinstance(obj, dict):
+        return _bad("body must be a JSON object")
+    return obj
+
+
+async def info(request: Request) -> Response:
+    st = state_of(request)
+    base = str(request.base_url).rstrip("/")
+    return data_response(
+        {
+            "name": "uatcert sandbox",
+            "version": uatcert.__version__,
+            "apis": {"v3": {"base_url": f"{base}/v3", "token_url": f"{base}/oauth2/token"}},
+            "control_url": f"{base}{PREFIX}",
+            "clients": [{"client_id": c.client_id, "scopes": list(c.scopes)} for c in st.cfg.clients],
+            "scope_prefixes": list(st.cfg.scope_prefixes),
+            "defect": st.defect,
+            "defect_modes": dict(DEFECT_MODES),
+            "fault_kinds": list(FAULT_KINDS),
+            "products": len(st.catalogue.products),
+            "token_ttl_s": st.cfg.token_ttl_s,
+        }
+    )
+
+
+async def reset(request: Request) -> Response:
+    state_of(request).reset()
+    return data_response({"reset": True})
+
+
+async def arm_fault(request: Request) -> Response:
+    obj = await _json_object(request)
+    if isinstance(obj, Response):
+        return obj
+    try:
+        spec = FaultSpec.model_validate(obj)
+    except ValidationError as exc:
+        return _bad(f"bad fault: {_problems(exc)} (kinds: {', '.join(FAULT_KINDS)})")
+    fault = state_of(request).faults.arm(spec)
+    return data_response(fault.as_dict(), 201)
+
+
+async def list_faults(request: Request) -> Response:
+    return data_response([f.as_dict() for f in state_of(request).faults.all()])
+
+
+async def clear_faults(request: Request) -> Response:
+    state_of(request).faults.clear()
+    return data_response([])
+
+
+async def voucher_action(request: Request) -> Response:
+    st = state_of(request)
+    voucher = st.vouchers.get(request.path_params["id"].lower())
+    if voucher is None:
+        return _bad(f"no voucher with id {request.path_params['id']!r}", 404)
+    obj = await _json_object(request)
+    if isinstance(obj, Response):
+        return obj
+    try:
+        action = _VoucherAction.model_validate(obj)
+    except ValidationError as exc:
+        return _bad(f"bad voucher action: {_problems(exc)}")
+    now = datetime.now(UTC)
+    try:
+        voucher.apply(action.action, action.amount, now)
+    except ValueError as exc:
+        return _bad(str(exc))
+    return data_response(voucher.view(now))
+
+
+async def ledger(request: Request) -> Response:
+    params = request.query_params
+    unknown = set(params) - {"api", "idempotency_key", "product_code"}
+    if unknown:
+        return _bad(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+    entries = state_of(request).ledger
+    if api := params.get("api"):
+        entries = [e for e in entries if e["api"] == api]
+    if key := params.get("idempotency_key"):
+        entries = [e for e in entries if (e["idempotency_key"] or "") == key.lower()]
+    if code := params.get("product_code"):
+        entries = [e for e in entries if e["product_code"] == code]
+    return data_response(entries)
+
+
+async def set_defect(request: Request) -> Response:
+    obj = await _json_object(request)
+    if isinstance(obj, Response):
+        return obj
+    try:
+        mode = _Defect.model_validate(obj).mode
+    except ValidationError as exc:
+        return _bad(f'bad defect body (want {{"mode": <name> or null}}): {_problems(exc)}')
+    if mode is not None and mode not in DEFECT_MODES:
+        return _bad(f"unknown defect mode {mode!r}; choose one of: {', '.join(DEFECT_MODES)}")
+    state_of(request).defect = mode
+    return data_response({"mode": mode})
+
+
+async def expire_tokens(request: Request) -> Response:
+    return data_response({"expired": state_of(request).signer.expire_all()})
+
+
+async def stock(request: Request) -> Response:
+    st = state_of(request)
+    code = request.path_params["code"]
+    if st.catalogue.get(code) is None:
+        return _bad(f"no product with code {code!r}", 404)
+    return data_response({"code": code, "remaining": st.stock.get(code)})
+
+
+ROUTES = [
+    Route(f"{PREFIX}/info", info, methods=["GET"]),
+    Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+    Route(f"{PREFIX}/faults", arm_fault, methods=["POST"]),
+    Route(f"{PREFIX}/faults", list_faults, methods=["GET"]),
+    Route(f"{PREFIX}/faults", clear_faults, methods=["DELETE"]),
+    Route(f"{PREFIX}/vouchers/{{id}}", voucher_action, methods=["POST"]),
+    Route(f"{PREFIX}/ledger", ledger, methods=["GET"]),
+    Route(f"{PREFIX}/defect", set_defect, methods=["PUT"]),
+    Route(f"{PREFIX}/tokens/expire", expire_tokens, methods=["POST"]),
+    Route(f"{PREFIX}/stock/{{code}}", stock, methods=["GET"]),
+]

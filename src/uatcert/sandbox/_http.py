@@ -1,0 +1,55 @@
+"""JSON helpers shared by the routes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from uatcert.sandbox._codes import ApiError, ErrorCode
+
+if TYPE_CHECKING:
+    from uatcert.sandbox._state import SandboxState
+
+JSON = "application/json"
+REQUEST_ID_KEY = "uatcert.request_id"
+FAULT_KEY = "uatcert.fault"
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact UTF-8 JSON."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(obj), status_code=status, media_type=JSON, headers=headers)
+
+
+def data_response(data: Any, status: int = 200) -> Response:
+    return json_response({"data": data}, status)
+
+
+def error_body(error: ErrorCode, message: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": error.code, "message": message or error.message}}
+
+
+def error_response(error: ErrorCode, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    return json_response(error_body(error, message), error.status, headers)
+
+
+async def api_error_handler(request: Request, exc: Exception) -> Response:
+    """Starlette exception handler for ApiError."""
+    assert isinstance(exc, ApiError)
+    return error_response(exc.error, exc.message, exc.headers)
+
+
+def state_of(request: Request) -> SandboxState:
+    """The sandbox state attached to the app."""
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
+def request_id_of(request: Request) -> str:
+    return str(request.scope.get(REQUEST_ID_KEY, ""))

@@ -1,0 +1,118 @@
+"""ASGI middleware: a provider request id on every response, and fault injection on API routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from uatcert.sandbox import _codes as codes
+from uatcert.sandbox._faults import Fault, api_of
+from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
+from uatcert.sandbox._state import SandboxState
+
+_DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
+logger = logging.getLogger("uatcert.sandbox")
+
+
+class _DropLogFilter(logging.Filter):
+    """Silences uvicorn's complaint about a response we cut short on purpose (commit_then_drop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    def expect_drop(self) -> None:
+        with self._lock:
+            self._pending += 1
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != _DROP_LOG_MESSAGE:
+            return True
+        with self._lock:
+            if self._pending:
+                self._pending -= 1
+                return False
+        return True
+
+
+_drop_filter = _DropLogFilter()
+logging.getLogger("uvicorn.error").addFilter(_drop_filter)
+
+
+class SandboxMiddleware:
+    """Wraps the routes: request ids for all, armed faults for API routes (never the control API)."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = str(uuid.uuid4())
+        scope[REQUEST_ID_KEY] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
+            await send(message)
+
+        method, path = scope["method"], scope["path"]
+        api = api_of(path)
+        fault = self.state.faults.take(api, method, path) if api is not None else None
+        if fault is None:
+            await self.app(scope, receive, send_with_id)
+            return
+        scope[FAULT_KEY] = fault
+        await self._with_fault(fault, scope, receive, send_with_id)
+
+    async def _with_fault(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        spec = fault.spec
+        note = f"sandbox fault {spec.kind} #{fault.id}"
+        if spec.kind == "rate_limit":
+            retry_after = 1 if spec.retry_after is None else spec.retry_after
+            response = error_response(codes.RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+            await response(scope, receive, send)
+        elif spec.kind == "fail_before_commit":
+            error = codes.server_error(spec.status or 500)
+            await error_response(error, f"{error.message} ({note}: nothing was done)")(scope, receive, send)
+        elif spec.kind in ("commit_then_500", "commit_then_drop"):
+            status, headers, body = await _run_captured(self.app, scope, receive)
+            if spec.kind == "commit_then_500":
+                error = codes.server_error(spec.status or 500)
+                message = f"{error.message} ({note}: the request was processed)"
+                await error_response(error, message)(scope, receive, send)
+                return
+            logger.info("%s: cutting the %s response short after %d bytes", note, status, len(body) // 2)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+            _drop_filter.expect_drop()
+            # Returning now leaves the response incomplete: uvicorn closes the connection.
+        else:
+            if spec.kind == "slow_commit" and not self.state.is_commit_route(scope["method"], scope["path"]):
+                await asyncio.sleep(self.state.cfg.slow_commit_s if spec.delay_s is None else spec.delay_s)
+            await self.app(scope, receive, send)
+
+
+async def _run_captured(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run the app to completion, keeping its response instead of sending it."""
+    status = 500
+    headers: list[tuple[bytes, bytes]] = []
+    body = bytearray()
+
+    async def capture(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status, headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    return status, headers, bytes(body)
