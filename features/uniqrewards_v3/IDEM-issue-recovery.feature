@@ -40,7 +40,7 @@ Feature: IDEM - Issue recovery using idempotency
     When the integrator issues 1 voucher of the product and retries while the first attempt is in flight
     Then the retry in flight was refused without issuing
     And once the first attempt completed, a retry with the same key returned its vouchers as a replay
-    And the provider recorded exactly one issuance for the key
+    And the provider recorded exactly one issuance for that key
 
   @critical
   Scenario: The same idempotency key with a different request is refused

@@ -9,23 +9,23 @@ Feature: ISS-VALID - Invalid issuance requests are refused and nothing is issued
   @critical
   Scenario Outline: An issuance request with <problem> is refused
     When the integrator sends an issuance request with <problem>
-    Then the request is refused with error code "<code>"
+    Then the request is refused with error code "<error>"
     And no voucher was issued
 
     Examples: Face value of an open-value product
-      | problem                      | code    |
+      | problem                      | error   |
       | a face value of 99 cents     | 400-056 |
       | a face value of 100001 cents | 400-056 |
       | no face value                | 400-056 |
 
     Examples: Quantity
-      | problem          | code    |
+      | problem          | error   |
       | a quantity of 0  | 400-5DC |
       | a quantity of 21 | 400-5DC |
       | no quantity      | 400-5DC |
 
     Examples: Idempotency key and body
-      | problem                          | code    |
+      | problem                          | error   |
       | no idempotency key               | 400-9A0 |
       | an idempotency key that is not a UUID | 400-BB4 |
       | a body that is not valid JSON    | 400-4C3 |

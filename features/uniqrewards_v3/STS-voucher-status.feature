@@ -20,9 +20,9 @@ Feature: STS - Voucher status can be retrieved
   @normal
   Scenario Outline: A batch lookup with <problem> is refused
     When the integrator looks up a batch with <problem>
-    Then the request is refused with error code "<code>"
+    Then the request is refused with error code "<error>"
     Examples:
-      | problem                   | code    |
+      | problem                   | error   |
       | 21 voucher ids            | 400-B32 |
       | the same voucher id twice | 400-215 |
       | an id that is not a UUID  | 400-67B |

@@ -183,6 +183,15 @@ def _(issuance: Issuance, product: Product, v3_client: V3Client, check: Check) -
 
 @then("the provider recorded exactly one issuance for the key")
 def _(issuance: Issuance, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
+    _exactly_one_issuance(issuance, sandbox, v3_target, check)
+
+
+@then("the provider recorded exactly one issuance for that key")
+def _(in_flight: InFlight, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
+    _exactly_one_issuance(in_flight.recovered, sandbox, v3_target, check)
+
+
+def _exactly_one_issuance(issuance: Issuance, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
     if sandbox is None:
         note("issuance ledger", f"{v3_target.label} has no ledger to read; exactly-once is shown by the replayed "
              "voucher ids and the read-back")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 
@@ -17,6 +19,7 @@ from uatcert.v3 import (
     UnprocessableEntityError,
     V3Client,
 )
+from uatcert.v3._http import parse_retry_after
 
 from .fakes import FakeApi, MakeClient, error_json, reply, voucher_json
 
@@ -103,10 +106,6 @@ def test_retry_after_honoured_and_capped(make_client: MakeClient, api: FakeApi, 
 
 
 def test_retry_after_http_date_understood() -> None:
-    import datetime as dt
-
-    from uatcert.v3._http import parse_retry_after
-
     now = dt.datetime(2024, 1, 1, 1, 0, 0, tzinfo=dt.UTC)
     assert parse_retry_after("Mon, 01 Jan 2024 01:00:05 GMT", now=now) == 5.0
     assert parse_retry_after("Mon, 01 Jan 2024 00:59:00 GMT", now=now) == 0.0
@@ -153,7 +152,7 @@ def test_last_error_raised_after_last_attempt(make_client: MakeClient, api: Fake
 
 def test_send_never_retries(make_client: MakeClient, api: FakeApi, sleeps: list[float]) -> None:
     client = make_client()
-    api.queue(reply(500, None), reply(200, {"data": []}))
+    api.queue(reply(500, None))
     assert client.send("GET", "/products").status_code == 500
     assert len(api.api_requests) == 1 and sleeps == []
     api.queue(httpx.ReadTimeout("slow"))

@@ -5,6 +5,10 @@ Every logical issuance is written twice, as JSON lines appended and flushed to d
 an `intent` line *before* the first request is sent, and an `outcome` line after the last attempt.
 A crash between the two leaves the intent on disk, which is exactly what needs reconciling.
 `ledger.csv` is derived from the JSON lines at the end of the run.
+
+The ledger is also an exchange observer: every HTTP attempt at an issuance endpoint (including the
+deliberately invalid requests of the validation scenarios) is appended as an `attempt` line with what
+came back, so a provider that wrongly issued for a request it should have refused is still on record.
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome
+from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
 
 CSV_COLUMNS = (
     "time", "api", "idempotency_key", "product_code", "quantity", "face_value", "currency", "outcome",
     "http_status", "voucher_ids", "replayed", "attempts", "request_ids", "error",
 )
+
+
+ISSUE_PATHS = re.compile(r"/products/(?P<code>[^/?]+)$|/vouchers/actions/|/allocat")
 
 
 def _now() -> str:
@@ -58,10 +66,44 @@ class IssuanceLedger(IssuanceHook):
         record["request_ids"] = list(outcome.request_ids)
         self._write({"event": "outcome", **intent, **record, "time": _now()})
 
+    def __call__(self, exchange: Exchange) -> None:
+        """Observer: record each HTTP attempt at an issuance endpoint."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(exchange.url).path
+        match = ISSUE_PATHS.search(path)
+        if exchange.method != "POST" or match is None:
+            return
+        voucher_ids: list[str] = []
+        if exchange.response_body[:1] in (b"{", b"["):
+            try:
+                voucher_ids = _voucher_ids(json.loads(exchange.response_body))
+            except ValueError:
+                voucher_ids = []
+        self._write({
+            "event": "attempt", "api": exchange.api, "idempotency_key": exchange.idempotency_key,
+            "path": path, "attempt": exchange.attempt, "outcome": exchange.outcome, "http_status": exchange.status,
+            "voucher_ids": voucher_ids, "request_ids": _request_ids(exchange.response_headers), "time": _now(),
+        })
+
     def close(self) -> None:
         with self._lock:
             if not self._file.closed:
                 self._file.close()
+
+
+def _voucher_ids(node: Any) -> list[str]:
+    if isinstance(node, list):
+        return [v for item in node for v in _voucher_ids(item)]
+    if isinstance(node, dict):
+        own = [str(node["voucher_id"])] if "voucher_id" in node else []
+        return own + [v for key, value in node.items() if key != "voucher_id" for v in _voucher_ids(value)]
+    return []
+
+
+def _request_ids(headers: dict[str, str]) -> list[str]:
+    wanted = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "request-id")
+    return [v for k, v in headers.items() if k.lower() in wanted]
 
 
 def read_ledger(path: Path) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import re
 from typing import Any, Literal, get_args
@@ -88,6 +90,19 @@ class Fault:
     pattern: re.Pattern[str]
     matched: int = 0
     fired: int = 0
+    holding: int = 0
+    """Requests currently held by this slow_commit fault."""
+    released: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+
+    async def hold(self, default_delay_s: float) -> None:
+        """slow_commit: wait delay_s, or less if the fault is cleared (clear/reset releases holds)."""
+        delay = default_delay_s if self.spec.delay_s is None else self.spec.delay_s
+        self.holding += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), delay)
+        finally:
+            self.holding -= 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +111,7 @@ class Fault:
             "matched": self.matched,
             "fired": self.fired,
             "remaining": self.spec.times - self.fired,
+            "holding": self.holding,
         }
 
 
@@ -116,6 +132,9 @@ class FaultBook:
         return list(self._faults)
 
     def clear(self) -> None:
+        """Disarm every fault and release the requests slow_commit is holding."""
+        for fault in self._faults:
+            fault.released.set()
         self._faults.clear()
 
     def take(self, api: str, method: str, path: str) -> Fault | None:

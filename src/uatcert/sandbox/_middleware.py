@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import uuid
@@ -97,7 +96,7 @@ class SandboxMiddleware:
             # Returning now leaves the response incomplete: uvicorn closes the connection.
         else:
             if spec.kind == "slow_commit" and not self.state.is_commit_route(scope["method"], scope["path"]):
-                await asyncio.sleep(self.state.cfg.slow_commit_s if spec.delay_s is None else spec.delay_s)
+                await fault.hold(self.state.cfg.slow_commit_s)
             await self.app(scope, receive, send)
 
 

@@ -23,6 +23,10 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _compact(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -52,7 +56,7 @@ class TokenSigner:
             "jti": jti,
             "client_id": client_id,
         }
-        signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+        signing_input = f"{_b64(_compact(header))}.{_b64(_compact(claims))}"
         self._live.add(jti)
         return f"{signing_input}.{self._sign(signing_input)}"
 

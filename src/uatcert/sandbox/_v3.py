@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -99,7 +98,7 @@ async def issue_vouchers(request: Request) -> Response:
             raise ApiError(codes.KEY_MISMATCH)
     try:
         if fault is not None and fault.spec.kind == "slow_commit":
-            await asyncio.sleep(st.cfg.slow_commit_s if fault.spec.delay_s is None else fault.spec.delay_s)
+            await fault.hold(st.cfg.slow_commit_s)
         status, payload = _issue(st, request, caller, code, body, key, fault)
         content = dumps(payload)
         if record is not None:

@@ -12,28 +12,8 @@ from uatcert.evidence import AllureEvidence
 from uatcert.faults import FaultTransport
 from uatcert.suite.checks import Check
 from uatcert.suite.requirements import requirement_of
-from uatcert.suite.runtime import SuiteRuntime, V3Target
+from uatcert.suite.runtime import ExchangeLog, SuiteRuntime, V3Target
 from uatcert.v3 import V3Client
-
-
-class ExchangeLog:
-    """Every exchange of the session, in order, for steps that inspect attempts."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: list[Exchange] = []
-
-    def __call__(self, exchange: Exchange) -> None:
-        with self._lock:
-            self._items.append(exchange)
-
-    def mark(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-    def since(self, mark: int) -> list[Exchange]:
-        with self._lock:
-            return self._items[mark:]
 
 
 class ThreadAwareEvidence(AllureEvidence):
@@ -63,7 +43,7 @@ class ScenarioExchanges:
 
     def __init__(self, log: ExchangeLog) -> None:
         self._log = log
-        self._mark = log.mark()
+        self._mark = log.scenario_start
 
     def all(self) -> list[Exchange]:
         return self._log.since(self._mark)
@@ -102,8 +82,8 @@ def v3_target(suite_runtime: SuiteRuntime) -> V3Target:
 
 
 @pytest.fixture(scope="session")
-def exchange_log() -> ExchangeLog:
-    return ExchangeLog()
+def exchange_log(suite_runtime: SuiteRuntime) -> ExchangeLog:
+    return suite_runtime.exchange_log
 
 
 @pytest.fixture(scope="session")

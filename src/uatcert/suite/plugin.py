@@ -140,6 +140,7 @@ class _CollectionErrors:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    runtime_of(item.config).exchange_log.begin_scenario()
     if item.get_closest_marker("sandbox_only"):
         target = runtime_of(item.config).v3_target
         if not target.is_sandbox:

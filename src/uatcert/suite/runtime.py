@@ -14,7 +14,7 @@ import httpx
 
 from uatcert.config import Settings
 from uatcert.errors import SandboxError, TargetUnreachable
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
+from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
 from uatcert.evidence import IssuanceLedger, Redactor
 from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, looks_like_production, require_permission
@@ -68,6 +68,27 @@ class IssuedRegistry(IssuanceHook):
             return list(self._items.values())
 
 
+class ExchangeLog:
+    """Every exchange of the session, in order, for steps that inspect attempts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Exchange] = []
+        self.scenario_start = 0
+
+    def __call__(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._items.append(exchange)
+
+    def begin_scenario(self) -> None:
+        with self._lock:
+            self.scenario_start = len(self._items)
+
+    def since(self, mark: int) -> list[Exchange]:
+        with self._lock:
+            return self._items[mark:]
+
+
 class SuiteRuntime:
     """Created once per pytest session by the plugin; closed at the end."""
 
@@ -81,6 +102,7 @@ class SuiteRuntime:
             ]
         )
         self.issued = IssuedRegistry()
+        self.exchange_log = ExchangeLog()
         self._lock = threading.Lock()
         self._server: object | None = None
         self._v3_target: V3Target | None = None
@@ -184,7 +206,7 @@ class SuiteRuntime:
             timeout=self.settings.v3.timeout_s,
             retry=self.retry_policy(),
             transport=transport or FaultTransport(),
-            observers=[self.redactor.learn, *observers],
+            observers=[self.redactor.learn, self.ledger, *observers],
             issuance_hooks=[*([self._budget] if self._budget else []), self.ledger, self.issued, *hooks],
             **extra,  # type: ignore[arg-type]
         )

@@ -1,0 +1,113 @@
+"""`uatcert sandbox`: run the sandbox standalone until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from pydantic import ValidationError
+
+from uatcert.errors import ConfigError, SandboxError
+from uatcert.sandbox._app import create_app
+from uatcert.sandbox._catalogue import SEEDED_CATALOGUE
+from uatcert.sandbox._config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig, default_clients
+from uatcert.sandbox._defects import DEFECT_MODES
+from uatcert.sandbox._server import BackgroundServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="uatcert sandbox",
+        description="Run the embedded UNIQREWARDS v3 sandbox (token endpoint, /v3 API, /__sandbox control API).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
+    parser.add_argument("--catalogue", metavar="FILE", help="catalogue JSON file (default: the seeded one)")
+    parser.add_argument("--client-id", help=f"id of the full-scope client (default {DEFAULT_CLIENT_ID})")
+    parser.add_argument("--client-secret", help="secret of the full-scope client (default: the sandbox's own)")
+    parser.add_argument("--defect", choices=sorted(DEFECT_MODES), help="violate one documented behaviour")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> SandboxConfig:
+    clients = default_clients()
+    if args.client_id or args.client_secret:
+        full = clients[0]
+        clients[0] = full.model_copy(
+            update={
+                "client_id": args.client_id or full.client_id,
+                "client_secret": args.client_secret or full.client_secret,
+            }
+        )
+    try:
+        return SandboxConfig.model_validate(
+            {"catalogue_path": args.catalogue, "clients": [c.model_dump() for c in clients], "defect": args.defect}
+        )
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ConfigError(f"bad sandbox settings: {problems}") from None
+
+
+def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace, products: int) -> str:
+    prefixes = cfg.scope_prefixes
+    lines = [
+        "uatcert sandbox: UNIQREWARDS Client API v3 (sandbox data only, nothing real is issued)",
+        f"  base URL      {srv.base_url}",
+        f"  v3 base URL   {srv.v3_base_url}",
+        f"  token URL     {srv.token_url}",
+        f"  control URL   {srv.control_url}",
+        f"  scope prefix  {prefixes[0]} (also accepted: {', '.join(prefixes[1:]) or 'none'})",
+    ]
+    for index, client in enumerate(cfg.clients):
+        secret = "as configured" if index == 0 and args.client_secret else client.client_secret
+        lines.append(f"  client        {client.client_id}  secret: {secret}  scopes: {' '.join(client.scopes)}")
+    lines += [
+        f"  catalogue     {cfg.catalogue_path or SEEDED_CATALOGUE} ({products} products)",
+        f"  defect        {cfg.defect or 'none'}",
+        f"Try: curl -s -u {cfg.clients[0].client_id}:<secret> -d grant_type=client_credentials {srv.token_url}",
+        "Press Ctrl-C to stop.",
+    ]
+    if not args.client_secret:
+        lines[-2] = lines[-2].replace("<secret>", DEFAULT_CLIENT_SECRET)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted; 2 with one line on stderr for bad settings or a busy port."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            cfg = _config(args)
+            app = create_app(cfg)
+            srv = BackgroundServer(app, host=args.host, port=args.port, log_level="info", access_log=True)
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            srv.start()
+        except (ConfigError, SandboxError) as exc:
+            sys.stderr.write(f"uatcert sandbox: {exc}\n")
+            return 2
+        sys.stdout.write(_banner(srv, cfg, args, len(app.state.sandbox.catalogue.products)))
+        sys.stdout.flush()
+        try:
+            stop.wait()
+        finally:
+            srv.stop()
+        sys.stdout.write("uatcert sandbox: stopped\n")
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

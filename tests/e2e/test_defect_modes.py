@@ -1,0 +1,55 @@
+"""Proof the suite can fail: each sandbox defect mode fails exactly its requirement, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Run, run_uatcert
+from uatcert.profiles import PROFILES
+from uatcert.sandbox import DEFECT_MODES
+
+EXPECTED_FAILURE = {
+    "scope_not_enforced": "AUTH",
+    "unknown_code_found": "CAT",
+    "one_product_fails": "ISS-EVERY",
+    "face_value_truncated": "ISS-OPEN",
+    "quantity_limit_not_enforced": "ISS-VALID",
+    "key_optional": "ISS-VALID",
+    "batch_limit_not_enforced": "STS",
+    "status_not_updated": "STS",
+    "replay_issues_new": "IDEM",
+    "mismatch_accepted": "IDEM",
+}
+
+
+def test_every_defect_mode_has_an_expected_failure() -> None:
+    assert set(EXPECTED_FAILURE) == set(DEFECT_MODES)
+
+
+def test_every_v3_requirement_can_be_made_to_fail() -> None:
+    assert set(EXPECTED_FAILURE.values()) == set(PROFILES["v3"].requirements)
+
+
+def test_correct_sandbox_is_certified(certified_run: Run) -> None:
+    assert certified_run.returncode == 0, certified_run.stdout + certified_run.stderr
+    outcomes = {s.outcome for s in certified_run.results.scenarios}
+    assert outcomes == {"passed"}, outcomes
+    assert "Verdict: CERTIFIED" in certified_run.stdout
+    required = set(PROFILES["v3"].requirements)
+    assert {s.requirement for s in certified_run.results.scenarios} == required
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("mode", "requirement"), sorted(EXPECTED_FAILURE.items()))
+def test_defect_mode_fails_exactly_its_requirement(tmp_path: Path, mode: str, requirement: str) -> None:
+    run = run_uatcert(tmp_path / "reports", "--defect", mode)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.failing_requirements() == {requirement}, run.stdout
+    failed = [s for s in run.results.scenarios if s.outcome in ("failed", "broken")]
+    assert all(s.outcome == "failed" for s in failed), [s.message for s in failed]  # API finding, not harness trouble
+    assert "Verdict: NOT CERTIFIED" in run.stdout
+    for scenario in failed:
+        assert f"FAILED {scenario.message}" in run.stdout
+        assert scenario.message.startswith(requirement)
