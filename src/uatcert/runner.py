@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -56,12 +58,10 @@ def run_suite(
         "-q", "--no-header", "-rN", "--tb=no",
         *pytest_args,
     ]
-    previous = os.getcwd()
-    os.chdir(root)
-    try:
-        code = int(pytest.main(args))
-    finally:
-        os.chdir(previous)
+    env = dict(os.environ)
+    env["UATCERT_RUN__REPORTS_DIR"] = str(reports)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=root, env=env)
     del settings
     results = RunResults.read(results_path) if results_path.exists() else None
     return code, results

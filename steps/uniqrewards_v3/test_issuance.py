@@ -25,7 +25,7 @@ def _issue(client: V3Client, check: Check, product: Product, quantity: int, face
         try:
             return client.issue(product.code, quantity, face_value)
         except ApiStatusError as exc:
-            check.fail(f"{quantity} voucher(s) issued", f"HTTP {exc.status_code} {exc.code or ''} {exc.message or ''}")
+            check.fail(f"{quantity} voucher(s) issued", f"HTTP {exc.status} {exc.code or ''} {exc.message or ''}")
             raise  # unreachable: fail() raises
 
 
@@ -84,10 +84,10 @@ def _(issuance: Issuance, product: Product, v3_client: V3Client, check: Check) -
             with check.conformant("a voucher"):
                 read = v3_client.voucher(issued.voucher_id)
         except ApiStatusError as exc:
-            if product.is_status_available is False and exc.status_code < 500:
-                note("read-back refused", f"status not available for {product.code}: HTTP {exc.status_code}")
+            if product.is_status_available is False and exc.status < 500:
+                note("read-back refused", f"status not available for {product.code}: HTTP {exc.status}")
                 continue
-            check.fail("the voucher read back (HTTP 200)", f"HTTP {exc.status_code} {exc.code or ''}")
+            check.fail("the voucher read back (HTTP 200)", f"HTTP {exc.status} {exc.code or ''}")
             raise
         for attribute in ("voucher_id", "voucher_code", "product_code", "currency", "expiration"):
             check.that(getattr(read, attribute) == getattr(issued, attribute),

@@ -57,9 +57,9 @@ def _(run_vouchers: list[IssuedVoucher], singles: dict[str, Voucher | ApiStatusE
     for voucher in run_vouchers:
         result = singles[voucher.voucher_id]
         if isinstance(result, ApiStatusError):
-            if not _status_available(suite_runtime, voucher) and result.status_code < 500:
+            if not _status_available(suite_runtime, voucher) and result.status < 500:
                 continue  # documented: the status of such vouchers cannot be obtained
-            check.fail(f"voucher {voucher.voucher_id} found", f"HTTP {result.status_code} {result.code or ''}")
+            check.fail(f"voucher {voucher.voucher_id} found", f"HTTP {result.status} {result.code or ''}")
         else:
             check.that(result.voucher_id == voucher.voucher_id, f"voucher_id {voucher.voucher_id}", result.voucher_id)
             check.that(result.product_code == voucher.product_code, f"product_code {voucher.product_code}",

@@ -8,6 +8,15 @@ from typing import Any
 import httpx
 import pytest
 
+from uatcert.faults import FaultTransport
+from uatcert.sandbox import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    BackgroundServer,
+    SandboxConfig,
+    SandboxControl,
+    create_app,
+)
 from uatcert.v3 import RetryPolicy, V3Client
 
 from .fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, FakeApi, FakeClock, MakeClient, Recorder
@@ -59,3 +68,67 @@ def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: R
 def client(make_client: MakeClient) -> V3Client:
     return make_client()
 
+
+
+# -- live: the real sandbox over 127.0.0.1 ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[BackgroundServer]:
+    srv = BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox_ctl(sandbox_server: BackgroundServer) -> Iterator[SandboxControl]:
+    with SandboxControl(sandbox_server.base_url) as ctl:
+        yield ctl
+
+
+class Live:
+    """Opens clients on the live sandbox; each with a FaultTransport, a recorder and recorded sleeps."""
+
+    def __init__(self, server: BackgroundServer, ctl: SandboxControl) -> None:
+        self.server = server
+        self.ctl = ctl
+        self.recorder = Recorder()
+        self.sleeps: list[float] = []
+        self.faults = FaultTransport()
+        self._clients: list[V3Client] = []
+
+    def client(
+        self,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        *,
+        token_url: str | None = None,
+        **kwargs: Any,
+    ) -> V3Client:
+        options: dict[str, Any] = {
+            "transport": self.faults,
+            "observers": [self.recorder],
+            "sleep": self.sleeps.append,
+            "timeout": 5.0,
+        }
+        options.update(kwargs)
+        client = V3Client(
+            self.server.v3_base_url, token_url or self.server.token_url, client_id, client_secret, **options
+        )
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self.faults.close()
+
+
+@pytest.fixture
+def live(sandbox_server: BackgroundServer, sandbox_ctl: SandboxControl) -> Iterator[Live]:
+    sandbox_ctl.reset()
+    sandbox_ctl.set_defect(None)
+    env = Live(sandbox_server, sandbox_ctl)
+    yield env
+    env.close()
+    sandbox_ctl.reset()

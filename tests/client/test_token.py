@@ -93,6 +93,13 @@ def test_short_lived_token_still_reused(client: V3Client, api: FakeApi, clock: F
     assert client.token_fetches == 2
 
 
+def test_zero_lifetime_token_never_cached(client: V3Client, api: FakeApi) -> None:
+    api.expires_in = 0
+    client.access_token()
+    client.access_token()
+    assert client.token_fetches == 2
+
+
 def test_expire_token_locally_forces_renewal(client: V3Client) -> None:
     client.access_token()
     client.expire_token_locally()

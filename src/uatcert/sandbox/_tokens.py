@@ -63,7 +63,7 @@ class TokenSigner:
     def verify(self, token: str, now: int) -> dict[str, Any]:
         """The claims of a valid token; TokenRejected otherwise."""
         parts = token.split(".")
-        if len(parts) != 3:
+        if len(parts) != 3 or not token.isascii():
             raise TokenRejected("not a JWT")
         signing_input = f"{parts[0]}.{parts[1]}"
         if not hmac.compare_digest(self._sign(signing_input), parts[2]):

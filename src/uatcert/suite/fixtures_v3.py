@@ -172,5 +172,7 @@ def check(request: pytest.FixtureRequest) -> Check:
     requirement = requirement_of(names)
     callspec = getattr(request.node, "callspec", None)
     example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
-    product = example.get("code") if isinstance(example, dict) else None
-    return Check(requirement.id if requirement else "?", product)
+    context = None
+    if isinstance(example, dict):  # the product, or else what the example varies ("a quantity of 21")
+        context = example.get("code") or next(iter(example.values()), None)
+    return Check(requirement.id if requirement else "?", context)

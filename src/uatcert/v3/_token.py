@@ -116,7 +116,7 @@ class TokenManager:
         self.last_expires_in = None
         if isinstance(raw_expiry, str) and raw_expiry.strip().isdigit():
             raw_expiry = int(raw_expiry)
-        if isinstance(raw_expiry, int | float) and not isinstance(raw_expiry, bool) and raw_expiry > 0:
+        if isinstance(raw_expiry, int | float) and not isinstance(raw_expiry, bool) and raw_expiry >= 0:
             expires_in = float(raw_expiry)
             self.last_expires_in = expires_in
         # A short-lived token must still be usable: never keep more than half its life as margin.
