@@ -14,9 +14,21 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from uatcert import __version__
 from uatcert.errors import UatCertError
+
+
+def _dollars(text: str) -> int:
+    """A face value in SGD ("250", "250.50") as integer cents."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"not an amount in dollars and cents: {text!r}")
+    return int(value * 100)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="profile to certify (repeatable): v3; default: every configured one, else all on the sandbox")
     run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
     run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
+    run.add_argument("--allow-production", action="store_true",
+                     help="allow a target that looks like production (needs --max-vouchers and --max-face-value)")
+    run.add_argument("--max-vouchers", type=int, metavar="N", help="production budget: vouchers")
+    run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
@@ -65,6 +81,12 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
     if args.reports:
         os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
+    if args.allow_production:
+        os.environ["UATCERT_GUARD__ALLOW_PRODUCTION"] = "true"
+    if args.max_vouchers is not None:
+        os.environ["UATCERT_GUARD__MAX_VOUCHERS"] = str(args.max_vouchers)
+    if args.max_face_value is not None:
+        os.environ["UATCERT_GUARD__MAX_FACE_VALUE_CENTS"] = str(args.max_face_value)
     settings = get_settings()
     if settings.sandbox.defect:
         from uatcert.errors import ConfigError
@@ -73,6 +95,10 @@ def _run(args: argparse.Namespace) -> int:
         if settings.sandbox.defect not in DEFECT_MODES:
             raise ConfigError(f"unknown defect mode {settings.sandbox.defect!r}; known: {', '.join(DEFECT_MODES)}")
     profiles = select(args.profiles, settings)
+    if any(p.name == "v3" for p in profiles):
+        from uatcert.preflight import check_v3_target
+
+        check_v3_target(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
     return certify(profiles, settings, sys.stdout, extra)
 

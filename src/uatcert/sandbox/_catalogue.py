@@ -136,7 +136,7 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
 
 def _describe(err: ErrorDetails, raw: dict[str, Any]) -> str:
     loc = list(err["loc"])
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = err["msg"].removeprefix("Value error, ").replace(" or instance of CatalogueProduct", "")
     if err["type"] not in ("missing", "value_error", "assertion_error"):
         msg += f" (got {err['input']!r})"
     where = ""

@@ -94,12 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             cfg = _config(args)
             app = create_app(cfg)
-            srv = BackgroundServer(app, host=args.host, port=args.port, log_level="info", access_log=True)
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-            srv.start()
+            srv = BackgroundServer(app, host=args.host, port=args.port, log_level="info", access_log=True).start()
         except (ConfigError, SandboxError) as exc:
             sys.stderr.write(f"uatcert sandbox: {exc}\n")
             return 2
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         sys.stdout.write(_banner(srv, cfg, args, len(app.state.sandbox.catalogue.products)))
         sys.stdout.flush()
         try:
