@@ -40,8 +40,10 @@ def test_urls_start_stop_and_context_manager() -> None:
         with pytest.raises(SandboxError, match="already started"):
             srv.start()
     srv.stop()  # a second stop is harmless
-    with socket.socket() as sock:  # the port was released
+    with socket.socket() as sock:  # the listener is gone (SO_REUSEADDR only skips TIME_WAIT leftovers)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", srv.port))
+        sock.listen(1)
 
 
 def test_config_validation() -> None:

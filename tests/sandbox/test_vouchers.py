@@ -52,6 +52,8 @@ def test_batch_errors(api: Api) -> None:
     assert_error(api.get("/vouchers", params={"id": f"{ids[0]},nope"}), 400, "400-67B")
     assert_error(api.get("/vouchers", params={"id": f"{ids[0]};{ids[1]}"}), 400, "400-67B")
     assert_error(api.get("/vouchers", params={"id": f"{ids[0]},"}), 400, "400-67B")
+    assert_error(api.get("/vouchers", params={"id": f"{ids[0]}\n"}), 400, "400-67B")
+    assert_error(api.get("/vouchers", params={"id": f"{ids[0]}, {ids[1]}"}), 400, "400-67B")
     assert_error(api.get("/vouchers", params={"id": ",".join([*ids, str(uuid.uuid4())])}), 400, "400-B32")
     assert_error(api.get("/vouchers"), 400, "400-F01")
     assert_error(api.get("/vouchers", params={"id": ""}), 400, "400-F01")
@@ -65,6 +67,7 @@ def test_batch_is_all_or_nothing_404(api: Api) -> None:
 def test_single_errors(api: Api) -> None:
     assert_error(api.get(f"/vouchers/{uuid.uuid4()}"), 404, "404-F02")
     assert_error(api.get("/vouchers/not-a-uuid"), 400, "400-F02")
+    assert_error(api.get(f"/vouchers/{uuid.uuid4()}%0A"), 400, "400-F02")
 
 
 def test_partial_redemption_of_a_multiple_use_voucher(api: Api) -> None:

@@ -49,6 +49,7 @@ def _forms(secret: str) -> list[tuple[str, bytes]]:
         ("URL-encoded", quote_plus(secret, safe="")),
         ("JSON-escaped", json.dumps(secret)[1:-1]),
         ("JSON-escaped", json.dumps(secret, ensure_ascii=False)[1:-1]),
+        ("JSON-escaped", json.dumps(secret)[1:-1].replace("/", "\\/")),
         ("HTML-escaped", html.escape(secret, quote=True)),
     ):
         forms.setdefault(text.encode("utf-8"), name)
@@ -125,7 +126,7 @@ _AUTH = re.compile(
 )
 _VOUCHER_ALWAYS = frozenset({"voucher_code", "short_url_pin", "pin", "view_code", "barcode", "voucher_number"})
 _VOUCHER_CONTEXT = frozenset({"url", "short_url", "voucher_url", "code_url", "edenred_url", "serial", "voucher_ref"})
-_VOUCHER_OBJECT = frozenset({"voucher_id", "voucher_code", "voucher_ids", "vouchers", "short_url_pin"})
+_VOUCHER_OBJECT = frozenset({"voucher_id", "voucher_code", "short_url_pin"})
 _MASKED = re.compile(r"^(\*\*\*|….{0,4}|__ALLURE_REDACTED__)?$", re.S)
 
 
@@ -153,6 +154,23 @@ def _unmasked_keys(node: Any) -> Iterator[str]:
             yield from _unmasked_keys(item)
 
 
+def _unmasked_keys_of(data: bytes) -> Iterator[str]:
+    """Unmasked voucher keys in a JSON document, or in JSON lines."""
+    if data.lstrip()[:1] not in (b"{", b"[") or len(data) > 64 * 1024 * 1024:
+        return
+    text = data.decode("utf-8", "replace")
+    try:
+        yield from _unmasked_keys(json.loads(text))
+        return
+    except ValueError:
+        pass
+    for line in text.splitlines():
+        try:
+            yield from _unmasked_keys(json.loads(line))
+        except ValueError:
+            continue
+
+
 def scan_bytes(name: str, data: bytes) -> list[SecretHit]:
     """What looks like a leak in one file, without knowing the run's secrets."""
     hits: list[SecretHit] = []
@@ -162,24 +180,9 @@ def scan_bytes(name: str, data: bytes) -> list[SecretHit]:
         if match.group(2) not in (b"***", b"\\u2026", b"__ALLURE_REDACTED__"):
             hits.append(SecretHit(name, f"an unmasked {match.group(1).decode().title()} Authorization header"))
             break
-    stripped = data.lstrip()
-    if stripped[:1] in (b"{", b"[") and len(data) < 64 * 1024 * 1024:
-        try:
-            document = json.loads(data.decode("utf-8"))
-        except ValueError:
-            document = None
-        keys = sorted(set(_unmasked_keys(document)))
-        if keys:
-            hits.append(SecretHit(name, f"unmasked voucher values ({', '.join(keys)})"))
-    elif name.endswith(".jsonl"):
-        keys_seen: set[str] = set()
-        for line in data.decode("utf-8", "replace").splitlines():
-            try:
-                keys_seen.update(_unmasked_keys(json.loads(line)))
-            except ValueError:
-                continue
-        if keys_seen:
-            hits.append(SecretHit(name, f"unmasked voucher values ({', '.join(sorted(keys_seen))})"))
+    keys = sorted(set(_unmasked_keys_of(data)))
+    if keys:
+        hits.append(SecretHit(name, f"unmasked voucher values ({', '.join(keys)})"))
     return hits
 
 

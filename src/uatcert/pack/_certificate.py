@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from uatcert.pack._render import render_html, render_markdown
-
 from uatcert.pack._allure import AllureResult, example_id, load_results, match_scenarios
 from uatcert.pack._ledger import ledger_totals as _ledger_totals
+from uatcert.pack._render import render_html, render_markdown
 from uatcert.suite.requirements import REQUIREMENTS
 from uatcert.suite.results import RunResults, ScenarioResult
 from uatcert.verdict import RequirementSummary, RunVerdict, judge, summarise
@@ -97,8 +96,8 @@ def _cells(
         groups.setdefault((str(scenario.product), value), []).append(scenario)
     if requirement == OPEN_VALUE_REQUIREMENT:
         expected_products = [p["code"] for p in catalogue if "open value" in p["kind"].lower()]
-        values = sorted({v for _, v in groups if v is not None}, key=_sort_value) or [None]
-        expected = [(code, v) for code in expected_products for v in values]
+        values: list[str | None] = [*sorted({v for _, v in groups if v is not None}, key=_sort_value)]
+        expected: list[tuple[str, str | None]] = [(code, v) for code in expected_products for v in values or [None]]
     else:
         expected = [(p["code"], None) for p in catalogue]
     keys = expected + sorted((k for k in groups if k not in expected), key=lambda k: (k[0], _sort_value(k[1])))

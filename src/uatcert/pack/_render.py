@@ -184,7 +184,8 @@ _CSS = """
 :root { --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --warn:#9a6700; --warn-bg:#fff8c5;
   --muted:#57606a; --line:#d0d7de; --head:#f6f8fa; }
 * { box-sizing: border-box; }
-body { margin:0; font:14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color:#1f2328; background:#fff; }
+body { margin:0; font:14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+  color:#1f2328; background:#fff; }
 main { max-width: 1200px; margin: 0 auto; padding: 8px 24px 40px; }
 .banner { padding: 28px 24px; color:#fff; }
 .banner.pass { background: var(--pass); } .banner.fail { background: var(--fail); }
@@ -193,15 +194,18 @@ main { max-width: 1200px; margin: 0 auto; padding: 8px 24px 40px; }
 .banner .verdict { font-size: 34px; font-weight: 700; letter-spacing: .02em; margin: 4px 0; }
 .banner .sub { font-size: 15px; opacity: .95; }
 h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
-.reasons { border: 1px solid var(--fail); background: var(--fail-bg); border-radius: 6px; padding: 4px 18px 10px; margin-top: 20px; }
+.reasons { border: 1px solid var(--fail); background: var(--fail-bg); border-radius: 6px;
+  padding: 4px 18px 10px; margin-top: 20px; }
 .reasons h2 { border: 0; color: var(--fail); margin-top: 12px; }
 .reasons li { margin: 4px 0; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--head); font-weight: 600; }
 table.kv th { width: 220px; }
-td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
+td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px;
+  word-break: break-all; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
+  white-space: nowrap; }
 .b-passed { color: var(--pass); background: var(--pass-bg); }
 .b-failed, .b-broken { color: var(--fail); background: var(--fail-bg); }
 .b-incomplete, .b-not_run, .b-skipped { color: var(--warn); background: var(--warn-bg); }
@@ -284,8 +288,9 @@ def render_html(doc: dict[str, Any]) -> str:
     parts.append("<section><h2>Scenarios</h2>" + _html_table(
         ["Outcome", "Requirement", "Product", "Scenario", "Message", "Evidence"],
         [
-            [_badge(s["outcome"]), _e(s.get("requirement") or "—"), f'<span class="mono">{_e(s.get("product") or "")}</span>',
-             _e(s.get("name")), _e(s.get("message")), f'<span class="mono">{_e(_evidence_text(s))}</span>']
+            [_badge(s["outcome"]), _e(s.get("requirement") or "—"),
+             f'<span class="mono">{_e(s.get("product") or "")}</span>', _e(s.get("name")), _e(s.get("message")),
+             f'<span class="mono">{_e(_evidence_text(s))}</span>']
             for s in doc.get("scenarios") or []
         ],
     ) + "</section>")

@@ -21,7 +21,7 @@ from uatcert.sandbox._idempotency import Record, fingerprint
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox._vouchers import Voucher, new_voucher
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_QUANTITY = 20
 MAX_BATCH = 20
 FACE_VALUE_RANGE = (100, 100_000)
@@ -78,7 +78,7 @@ async def issue_vouchers(request: Request) -> Response:
     raw_key = request.headers.get("idempotency-key", "").strip()
     if not raw_key and st.defect != "key_optional":
         raise ApiError(codes.KEY_MISSING)
-    if raw_key and not UUID_RE.match(raw_key):
+    if raw_key and not UUID_RE.fullmatch(raw_key):
         raise ApiError(codes.KEY_NOT_UUID, repr(raw_key[:80]))
     key = raw_key.lower() or None
     fault: Fault | None = request.scope.get(FAULT_KEY)
@@ -219,7 +219,7 @@ async def get_voucher(request: Request) -> Response:
     st = state_of(request)
     caller = authorize(request, "read_vouchers")
     voucher_id = request.path_params["id"]
-    if not UUID_RE.match(voucher_id):
+    if not UUID_RE.fullmatch(voucher_id):
         raise ApiError(codes.VOUCHER_ID_MALFORMED, repr(voucher_id[:80]))
     voucher = _owned(st, caller, voucher_id)
     if voucher is None:
@@ -233,8 +233,8 @@ async def get_vouchers(request: Request) -> Response:
     raw = ",".join(request.query_params.getlist("id"))
     if not raw.strip():
         raise ApiError(codes.IDS_MISSING)
-    ids = [part.strip() for part in raw.split(",")]
-    if not all(UUID_RE.match(i) for i in ids):
+    ids = raw.split(",")
+    if not all(UUID_RE.fullmatch(i) for i in ids):
         raise ApiError(codes.IDS_NOT_UUIDS)
     if len(ids) > MAX_BATCH and st.defect != "batch_limit_not_enforced":
         raise ApiError(codes.IDS_TOO_MANY, f"got {len(ids)}")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,6 +20,9 @@ from uatcert.evidence import IssuanceLedger, Redactor
 from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, looks_like_production, require_permission
 from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
+
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +112,7 @@ class SuiteRuntime:
         self._v3_target: V3Target | None = None
         self._v3_catalogue: list[Product] | None = None
         self._ledger: IssuanceLedger | None = None
+        self._memo: dict[str, object] = {}
         self._budget: Budget | None = None
 
     @property
@@ -151,15 +156,7 @@ class SuiteRuntime:
             )
         from uatcert import sandbox
 
-        config = sandbox.SandboxConfig(
-            catalogue_path=self.settings.sandbox.catalogue,
-            defect=self.settings.sandbox.defect,
-            slow_commit_s=self.settings.sandbox.slow_commit_s,
-        )
-        server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
-        self._server = server
-        for secret in (sandbox.DEFAULT_CLIENT_SECRET, sandbox.READONLY_CLIENT_SECRET):
-            self.redactor.add_secret(secret)
+        server = self.sandbox_server()
         return V3Target(
             base_url=server.v3_base_url,
             token_url=server.token_url,
@@ -178,6 +175,30 @@ class SuiteRuntime:
             return intent.face_value
         product = next((p for p in self._v3_catalogue or [] if p.code == intent.product_code), None)
         return product.face_value if product is not None and product.is_value_based else None
+
+    def sandbox_server(self) -> Any:
+        """The embedded sandbox (one server for every API), started on first need."""
+        if self._server is None:
+            from uatcert import sandbox
+
+            config = sandbox.SandboxConfig(
+                catalogue_path=self.settings.sandbox.catalogue,
+                defect=self.settings.sandbox.defect,
+                slow_commit_s=self.settings.sandbox.slow_commit_s,
+            )
+            self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
+            for secret in (sandbox.DEFAULT_CLIENT_SECRET, sandbox.READONLY_CLIENT_SECRET):
+                self.redactor.add_secret(secret)
+        return self._server
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """A per-run value computed once (targets and catalogues of the other APIs)."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[return-value]
+        value = factory()
+        with self._lock:
+            return self._memo.setdefault(key, value)  # type: ignore[return-value]
 
     # clients ------------------------------------------------------------------------------------
     def retry_policy(self) -> RetryPolicy:

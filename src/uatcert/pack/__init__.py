@@ -1,0 +1,68 @@
+"""
+The evidence pack of a run: certificate, Allure metadata and HTML report, secrets canary, manifest,
+bundle, and the verifier that support runs on a bundle (`uatcert verify`).
+
+Typical use at the end of a run (see runner.certify):
+
+    write_allure_metadata(results, reports / "allure-results")
+    build_html_report(reports, title=...)             # None without Node.js: say HOW_TO_GET_HTML
+    verdict = certificate_verdict(results, required)  # judge() plus the requirement x product matrix rule
+    write_certificate(results, verdict, reports, client_id=...)
+    hits = scan_for_secrets(reports, redactor_values)  # any hit: no bundle
+    make_bundle(reports, client_id)
+"""
+
+from __future__ import annotations
+
+from uatcert.pack._allure import AllureResult, load_results, match_scenarios
+from uatcert.pack._canary import SecretHit, scan_for_secrets, scan_patterns
+from uatcert.pack._certificate import (
+    build_document,
+    certificate_verdict,
+    complete_verdict,
+    mask_client_id,
+    write_certificate,
+)
+from uatcert.pack._commands import report_main
+from uatcert.pack._errors import BundleError
+from uatcert.pack._ledger import ledger_totals
+from uatcert.pack._manifest import bundle_name, make_bundle, write_manifest
+from uatcert.pack._report import (
+    HOW_TO_GET_HTML,
+    build_html_report,
+    ensure_node_modules,
+    find_node_root,
+    strip_analytics,
+    write_allure_metadata,
+)
+from uatcert.pack._verify import Check, VerifyReport, verify_bundle, verify_main
+
+__all__ = [
+    "HOW_TO_GET_HTML",
+    "AllureResult",
+    "BundleError",
+    "Check",
+    "SecretHit",
+    "VerifyReport",
+    "build_document",
+    "build_html_report",
+    "bundle_name",
+    "certificate_verdict",
+    "complete_verdict",
+    "ensure_node_modules",
+    "find_node_root",
+    "ledger_totals",
+    "load_results",
+    "make_bundle",
+    "mask_client_id",
+    "match_scenarios",
+    "report_main",
+    "scan_for_secrets",
+    "scan_patterns",
+    "strip_analytics",
+    "verify_bundle",
+    "verify_main",
+    "write_allure_metadata",
+    "write_certificate",
+    "write_manifest",
+]

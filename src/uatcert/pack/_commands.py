@@ -1,0 +1,69 @@
+"""`uatcert report`: build (or rebuild) the HTML report of a finished run and refresh its bundle."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from uatcert.pack._canary import scan_patterns
+from uatcert.pack._manifest import MANIFEST, make_bundle
+from uatcert.pack._report import HOW_TO_GET_HTML, build_html_report, ensure_node_modules, find_node_root
+
+
+def report_title(target: dict[str, object]) -> str:
+    return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+
+
+def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`uatcert report [--reports DIR]`: exit 0 when the HTML report was built, 2 when it could not be."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = argparse.ArgumentParser(prog="uatcert report",
+                                     description="Build the single-file offline HTML report of the last run.")
+    parser.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR",
+                        help="the run's output folder (default: reports)")
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    reports: Path = args.reports
+    try:
+        run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
+        target = run.get("target") or {}
+    except (OSError, ValueError, AttributeError):
+        err.write(f"uatcert report: no readable run.json in {reports}: run `uatcert run` first\n")
+        return 2
+
+    def log(line: str) -> None:
+        err.write(f"uatcert report: {line}\n")
+
+    root = find_node_root(reports)
+    if root is not None:
+        ensure_node_modules(root, log=log)
+    index = build_html_report(reports, title=report_title(target), root=root, log=log)
+    if index is None:
+        err.write(f"uatcert report: no HTML report; to get it, {HOW_TO_GET_HTML}\n")
+        return 2
+    out.write(f"HTML report: {index}\n")
+    leaks = scan_patterns((str(p.relative_to(reports)), p.read_bytes()) for p in index.parent.rglob("*")
+                          if p.is_file())
+    if leaks:
+        for hit in leaks:
+            err.write(f"uatcert report: {hit}\n")
+        err.write("uatcert report: the bundle was not refreshed\n")
+        return 1
+    if (reports / MANIFEST).exists():
+        issued = dt.datetime.now(dt.UTC)
+        try:
+            certificate = json.loads((reports / "certificate.json").read_text(encoding="utf-8"))
+            issued = dt.datetime.fromisoformat(str(certificate["issued_at"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        bundle = make_bundle(reports, str(target.get("client_id") or ""), issued)
+        out.write(f"Evidence bundle: {bundle}\n")
+    return 0
