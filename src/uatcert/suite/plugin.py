@@ -244,34 +244,47 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     results = config.stash[RESULTS]
     results.finished = _now()
-    runtime = runtime_of(config)
-    if any(r.requirement for r in results.scenarios) or results.collection_errors:
-        _describe_target(runtime, results)
+    _describe_target(runtime_of(config), results)
     results.write(Path(path))
 
 
 def _describe_target(runtime: SuiteRuntime, results: RunResults) -> None:
-    try:
-        target = runtime.v3_target
-        products = runtime.v3_catalogue
-    except UatCertError as exc:
-        results.collection_errors.append(str(exc))
-        return
-    results.target = {
-        "api": "UNIQREWARDS Client API v3",
-        "api_version": "v3",
-        "label": target.label,
-        "base_url": target.base_url,
-        "token_url": target.token_url,
-        "environment": target.environment,
-        "client_id": target.client_id,
-        "sandbox": target.is_sandbox,
-    }
-    results.catalogue = {
-        "size": len(products),
-        "sha256": catalogue_fingerprint(products),
-        "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
-    }
+    for api, describe in runtime.describers.items():
+        try:
+            target, catalogue = describe()
+        except UatCertError as exc:
+            results.collection_errors.append(str(exc))
+            continue
+        results.targets[api] = target
+        if catalogue is not None:
+            results.catalogues[api] = catalogue
+    first = next(iter(results.targets), None)
+    if first is not None:
+        results.target = results.targets[first]
+        results.catalogue = results.catalogues.get(first, {})
+
+
+def describe_v3(runtime: SuiteRuntime) -> tuple[dict[str, object], dict[str, object]]:
+    """The v3 target and catalogue as recorded in run.json and the certificate."""
+    target = runtime.v3_target
+    products = runtime.v3_catalogue
+    return (
+        {
+            "api": "UNIQREWARDS Client API v3",
+            "api_version": "v3",
+            "label": target.label,
+            "base_url": target.base_url,
+            "token_url": target.token_url,
+            "environment": target.environment,
+            "client_id": target.client_id,
+            "sandbox": target.is_sandbox,
+        },
+        {
+            "size": len(products),
+            "sha256": catalogue_fingerprint(products),
+            "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
+        },
+    )
 
 
 def _now() -> str:

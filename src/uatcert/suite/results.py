@@ -29,7 +29,12 @@ class RunResults:
     started: str
     finished: str = ""
     target: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The first API's target (v3 when it ran); `targets` has every API's."""
     catalogue: dict[str, Any] = dataclasses.field(default_factory=dict)
+    targets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    """API name ("v3", "v2", "allsafe") -> target description (base URL, environment, client id, ...)."""
+    catalogues: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    """API name -> catalogue description (size, sha256, products) where the API has one."""
     scenarios: list[ScenarioResult] = dataclasses.field(default_factory=list)
     collection_errors: list[str] = dataclasses.field(default_factory=list)
 

@@ -113,6 +113,8 @@ class SuiteRuntime:
         self._v3_catalogue: list[Product] | None = None
         self._ledger: IssuanceLedger | None = None
         self._memo: dict[str, object] = {}
+        self.describers: dict[str, Callable[[], tuple[dict[str, Any], dict[str, Any] | None]]] = {}
+        """API name -> (target description, catalogue description or None); filled as targets resolve."""
         self._budget: Budget | None = None
 
     @property
@@ -129,6 +131,9 @@ class SuiteRuntime:
         with self._lock:
             if self._v3_target is None:
                 self._v3_target = self._resolve_v3()
+                from uatcert.suite.plugin import describe_v3
+
+                self.describers["v3"] = lambda: describe_v3(self)
             return self._v3_target
 
     def _resolve_v3(self) -> V3Target:
