@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Literal
 
+from uatcert.suite.requirements import REQUIREMENTS
 from uatcert.suite.results import RunResults, ScenarioResult
 
 RequirementVerdict = Literal["passed", "failed", "broken", "not_applicable", "not_run", "incomplete"]
@@ -80,13 +81,18 @@ def judge(results: RunResults, required: Iterable[str]) -> RunVerdict:
     for summary in summaries:
         if summary.verdict not in ("passed", "not_applicable"):
             reasons.extend(summary.reasons or [f"{summary.requirement}: {summary.verdict}"])
-    products = {p["code"] for p in results.catalogue.get("products", [])}
     for summary in summaries:
-        if summary.requirement == "ISS-EVERY" and summary.verdict == "passed":
-            issued = {s.product for s in summary.scenarios if s.outcome == "passed"}
-            never = sorted(products - issued)
-            if never:
-                summary.verdict = "incomplete"
-                summary.reasons = [f"ISS-EVERY: never issued: {', '.join(never)}"]
-                reasons.extend(summary.reasons)
+        requirement = REQUIREMENTS.get(summary.requirement)
+        if requirement is None or not requirement.covers_catalogue or summary.verdict != "passed":
+            continue
+        catalogue = results.catalogues.get(requirement.profile) or (
+            results.catalogue if requirement.profile == "v3" else {}
+        )
+        products = {p["code"] for p in catalogue.get("products", [])}
+        issued = {s.product for s in summary.scenarios if s.outcome == "passed"}
+        never = sorted(products - issued)
+        if never:
+            summary.verdict = "incomplete"
+            summary.reasons = [f"{summary.requirement}: never issued: {', '.join(never)}"]
+            reasons.extend(summary.reasons)
     return RunVerdict(certified=not reasons, requirements=summaries, reasons=reasons)

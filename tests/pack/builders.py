@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,55 +26,78 @@ FACE_VALUES = ("100", "100000", "1051")
 STEPS = "steps/uniqrewards_v3"
 
 
+def python_name(text: str) -> str:
+    """pytest-bdd's test function name for a scenario (without `test_`)."""
+    return re.sub(r"^\d+_*", "", re.sub(r"\W", "", text.replace(" ", "_"))).lower()
+
+
 @dataclasses.dataclass
 class Spec:
-    """One scenario of the hand-made run, and what its Allure result looks like."""
+    """One scenario of the hand-made run, named as the suite and allure-pytest-bdd really name it.
 
-    nodeid: str
-    name: str
+    run.json holds the pytest node id and item name (`test_product_code_is_issued[SKU-1]`); the Allure
+    result holds the Gherkin name with the example values filled in, and the example columns.
+    """
+
+    module: str
+    template: str
     requirement: str
-    product: str | None = None
     parameters: dict[str, str] = dataclasses.field(default_factory=dict)
     outcome: Outcome = "passed"
     message: str = ""
     allure: bool = True
+    gherkin_name_in_run: bool = False
+
+    @property
+    def product(self) -> str | None:
+        return self.parameters.get("code")
+
+    @property
+    def title(self) -> str:
+        name = self.template
+        for key, value in self.parameters.items():
+            name = name.replace(f"<{key}>", value)
+        return name
+
+    @property
+    def item_name(self) -> str:
+        ident = "-".join(v for k, v in self.parameters.items() if k != "kind")
+        return f"test_{python_name(self.template)}" + (f"[{ident}]" if self.parameters else "")
+
+    @property
+    def nodeid(self) -> str:
+        return f"{STEPS}/{self.module}::{self.item_name}"
+
+    @property
+    def name(self) -> str:
+        return self.title if self.gherkin_name_in_run else self.item_name
 
 
 def default_specs() -> list[Spec]:
     specs = [
-        Spec(f"{STEPS}/test_auth.py::test_a_token_is_obtained", "A token is obtained with the client credentials "
-             "and reused while valid", "AUTH"),
-        Spec(f"{STEPS}/test_auth.py::test_wrong_credentials", "Wrong client credentials are refused", "AUTH"),
-        Spec(f"{STEPS}/test_catalogue.py::test_catalogue_listed", "The catalogue is listed and every product is "
-             "classified by its flags", "CAT"),
+        Spec("test_auth.py", "A token is obtained with the client credentials and reused while valid", "AUTH"),
+        Spec("test_auth.py", "Wrong client credentials are refused", "AUTH"),
+        Spec("test_catalogue.py", "The catalogue is listed and every product is classified by its flags", "CAT"),
     ]
     for p in PRODUCTS:
-        specs.append(Spec(f"{STEPS}/test_catalogue.py::test_product_retrieved[{p['code']}]",
-                          f"Product {p['code']} can be retrieved on its own", "CAT", p["code"],
+        specs.append(Spec("test_catalogue.py", "Product <code> can be retrieved on its own", "CAT",
                           {"code": p["code"], "kind": p["kind"]}))
     for p in PRODUCTS:
-        specs.append(Spec(f"{STEPS}/test_issuance.py::test_product_is_issued[{p['code']}]",
-                          f"Product {p['code']} ({p['kind']}) is issued", "ISS-EVERY", p["code"],
+        specs.append(Spec("test_issuance.py", "Product <code> (<kind>) is issued", "ISS-EVERY",
                           {"code": p["code"], "kind": p["kind"]}))
     for value in FACE_VALUES:
-        specs.append(Spec(f"{STEPS}/test_issuance.py::test_open_value_issued[GIFT-OPEN-1-{value}]",
-                          f"Open-value product GIFT-OPEN-1 is issued at {value} cents", "ISS-OPEN", "GIFT-OPEN-1",
+        specs.append(Spec("test_issuance.py", "Open-value product <code> is issued at <face_value> cents", "ISS-OPEN",
                           {"code": "GIFT-OPEN-1", "face_value": value}))
+    for problem, error in (("a quantity of 0", "400-5DC"), ("a body that is not valid JSON", "400-4C3")):
+        specs.append(Spec("test_issuance.py", "An issuance request with <problem> is refused", "ISS-VALID",
+                          {"problem": problem, "error": error}))
     specs += [
-        Spec(f"{STEPS}/test_issuance.py::test_invalid_refused[quantity 0]",
-             "An issuance request with quantity 0 is refused", "ISS-VALID"),
-        Spec(f"{STEPS}/test_issuance.py::test_invalid_refused[bad JSON]",
-             "An issuance request with bad JSON is refused", "ISS-VALID"),
-        Spec(f"{STEPS}/test_status.py::test_every_voucher_retrieved", "Every voucher issued in the run is retrieved "
-             "on its own", "STS"),
-        Spec(f"{STEPS}/test_status.py::test_voucher_changed[cancelled]",
-             'A voucher that was cancelled at the provider reports status "cancelled"', "STS",
-             outcome="not_applicable", allure=False,
+        Spec("test_status.py", "Every voucher issued in the run is retrieved on its own", "STS"),
+        Spec("test_status.py", 'A voucher that was <change> at the provider reports status "<status>"', "STS",
+             {"change": "used", "status": "used"}, outcome="not_applicable", allure=False,
              message="not applicable on UAT: needs the sandbox control API"),
-        Spec(f"{STEPS}/test_recovery.py::test_response_lost", "The response is lost after the provider issued "
-             "the vouchers", "IDEM"),
-        Spec(f"{STEPS}/test_recovery.py::test_different_request", "The same idempotency key with a different "
-             "request is refused", "IDEM"),
+        Spec("test_recovery.py", "The response is lost after the provider issued the vouchers", "IDEM"),
+        Spec("test_recovery.py", "The same idempotency key with a different request is refused", "IDEM"),
     ]
     return specs
 
@@ -95,7 +119,7 @@ def write_allure_result(allure: Path, spec: Spec, start: int, *, attachment_body
     (allure / attachment).write_text(body, encoding="utf-8")
     status = STATUS[spec.outcome]
     document: dict[str, Any] = {
-        "name": spec.name,
+        "name": spec.title,
         "status": status,
         "steps": [{"name": "When I issue it", "status": status,
                    "attachments": [{"name": "POST /products → 201", "source": attachment,
@@ -104,7 +128,7 @@ def write_allure_result(allure: Path, spec: Spec, start: int, *, attachment_body
         "start": start,
         "stop": start + 5,
         "uuid": result_id,
-        "fullName": f"features/uniqrewards_v3/x.feature:{spec.name}",
+        "fullName": f"uniqrewards_v3/{spec.requirement}.feature:{spec.title}",
         "labels": [{"name": "framework", "value": "pytest-bdd"}, {"name": "tag", "value": spec.requirement},
                    {"name": "story", "value": spec.requirement}],
     }

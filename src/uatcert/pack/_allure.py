@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from uatcert.suite.requirements import REQUIREMENTS
 from uatcert.suite.results import ScenarioResult
 
 RESULT_SUFFIX = "-result.json"
@@ -32,6 +33,8 @@ class AllureResult:
     parameters: tuple[tuple[str, str], ...]
     attachments: tuple[str, ...]
     start: int = 0
+    labels: tuple[str, ...] = ()
+    """Values of the `story` and `tag` labels (where the requirement id is)."""
 
     def parameter(self, name: str) -> str | None:
         return next((value for key, value in self.parameters if key == name), None)
@@ -62,6 +65,11 @@ def parse_result(file_name: str, raw: bytes) -> AllureResult:
         parameters=parameters,
         attachments=tuple(_attachments(document)),
         start=start if isinstance(start, int) else 0,
+        labels=tuple(
+            str(label.get("value", ""))
+            for label in document.get("labels") or []
+            if isinstance(label, dict) and label.get("name") in ("story", "tag")
+        ),
     )
 
 
@@ -113,33 +121,78 @@ def example_id(nodeid: str) -> str | None:
     return match.group("id") if match else None
 
 
+def python_name(text: str) -> str:
+    """The name pytest-bdd gives a scenario's test function, without its `test_` prefix."""
+    name = re.sub(r"\W", "", text.replace(" ", "_"))
+    return re.sub(r"^\d+_*", "", name).lower()
+
+
+def _function(nodeid: str) -> set[str]:
+    """The test function of a node id, as pytest-bdd derived it (with and without a de-duplication suffix)."""
+    function = _BRACKET.sub("", nodeid.rsplit("::", 1)[-1]).removeprefix("test_")
+    return {function, re.sub(r"_\d+$", "", function)}
+
+
+def _templated(result: AllureResult) -> str:
+    """The result's name with its example values put back as `<column>` placeholders."""
+    name = result.name
+    for key, value in sorted(result.parameters, key=lambda kv: -len(kv[1])):
+        if value:
+            name = name.replace(value, f"<{key}>")
+    return name
+
+
+def _score(scenario: ScenarioResult, functions: set[str], ident: str | None, result: AllureResult) -> int | None:
+    requirements = {label for label in result.labels if label in REQUIREMENTS}
+    if scenario.requirement and requirements and scenario.requirement not in requirements:
+        return None
+    if scenario.product and result.parameter("code") not in (None, scenario.product):
+        return None
+    score = 0
+    if result.name == scenario.name:
+        score += 8
+    if functions & {python_name(result.name), python_name(_templated(result))}:
+        score += 4
+    if ident is not None:
+        if ident in result.example_ids():
+            score += 4
+        elif result.parameters:
+            score -= 4
+    elif result.parameters and score < 8:
+        score -= 2
+    return score if score >= 4 else None
+
+
 def match_scenarios(
     scenarios: Iterable[ScenarioResult], results: Iterable[AllureResult]
 ) -> tuple[dict[str, AllureResult], list[AllureResult]]:
     """Pair each scenario (by node id) with at most one Allure result; also the results left over.
 
-    A result is a candidate for a scenario when its name is the scenario's name, its `code` parameter
-    (if any) is the scenario's product and, when several remain, its example values form the node id's
-    parametrize id. Among equal candidates one whose status fits the scenario's outcome is preferred,
-    so tampering with an outcome still leaves a mismatch that `compatible` reports.
+    run.json and Allure name a scenario differently (the node id and the test name on one side, the
+    Gherkin name with its example values and the example columns on the other), so each pair is
+    scored: same name; the node id's test function is pytest-bdd's name for the scenario; the node
+    id's parametrize id is made of the example values. Requirement labels and the `code` column must
+    not contradict the scenario. The best pairs are taken first; among equals a result whose status
+    fits the scenario's outcome is preferred, so tampering with an outcome still leaves a mismatch
+    that `compatible` reports.
     """
-    unused = sort_results(results)
-    by_name: dict[str, list[AllureResult]] = {}
-    for result in unused:
-        by_name.setdefault(result.name, []).append(result)
-    matched: dict[str, AllureResult] = {}
-    for scenario in scenarios:
-        candidates = by_name.get(scenario.name, [])
-        if scenario.product:
-            candidates = [r for r in candidates if r.parameter("code") in (None, scenario.product)]
+    ordered = sort_results(results)
+    scenario_list = list(scenarios)
+    pairs: list[tuple[int, bool, int, int]] = []
+    for s_index, scenario in enumerate(scenario_list):
+        functions = _function(scenario.nodeid)
         ident = example_id(scenario.nodeid)
-        if len(candidates) > 1 and ident is not None:
-            narrowed = [r for r in candidates if ident in r.example_ids()]
-            candidates = narrowed or candidates
-        if not candidates:
+        for r_index, result in enumerate(ordered):
+            score = _score(scenario, functions, ident, result)
+            if score is not None:
+                pairs.append((-score, not compatible(scenario.outcome, result.status), s_index, r_index))
+    pairs.sort()
+    matched: dict[str, AllureResult] = {}
+    taken: set[int] = set()
+    for _, _, s_index, r_index in pairs:
+        nodeid = scenario_list[s_index].nodeid
+        if nodeid in matched or r_index in taken:
             continue
-        chosen = next((r for r in candidates if compatible(scenario.outcome, r.status)), candidates[0])
-        matched[scenario.nodeid] = chosen
-        by_name[scenario.name].remove(chosen)
-    used = {id(r) for r in matched.values()}
-    return matched, [r for r in unused if id(r) not in used]
+        matched[nodeid] = ordered[r_index]
+        taken.add(r_index)
+    return matched, [r for i, r in enumerate(ordered) if i not in taken]

@@ -197,6 +197,7 @@ def build_document(
         scenarios.append({
             "nodeid": scenario.nodeid,
             "name": scenario.name,
+            "title": evidence.name if evidence else scenario.name,
             "feature": scenario.feature,
             "requirement": scenario.requirement,
             "product": scenario.product,

@@ -161,7 +161,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
     lines += _md_table(
         ["Outcome", "Requirement", "Product", "Scenario", "Message", "Evidence"],
         [
-            (word(s["outcome"]), s.get("requirement") or "—", s.get("product") or "", s.get("name"),
+            (word(s["outcome"]), s.get("requirement") or "—", s.get("product") or "", s.get("title") or s.get("name"),
              s.get("message") or "", _evidence_text(s))
             for s in doc.get("scenarios") or []
         ],
@@ -289,7 +289,7 @@ def render_html(doc: dict[str, Any]) -> str:
         ["Outcome", "Requirement", "Product", "Scenario", "Message", "Evidence"],
         [
             [_badge(s["outcome"]), _e(s.get("requirement") or "—"),
-             f'<span class="mono">{_e(s.get("product") or "")}</span>', _e(s.get("name")), _e(s.get("message")),
+             f'<span class="mono">{_e(s.get("product") or "")}</span>', _e(s.get("title") or s.get("name")), _e(s.get("message")),
              f'<span class="mono">{_e(_evidence_text(s))}</span>']
             for s in doc.get("scenarios") or []
         ],

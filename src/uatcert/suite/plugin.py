@@ -142,10 +142,11 @@ class _CollectionErrors:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     runtime_of(item.config).exchange_log.begin_scenario()
     if item.get_closest_marker("sandbox_only"):
-        target = runtime_of(item.config).v3_target
-        if not target.is_sandbox:
+        runtime = runtime_of(item.config)
+        api = next((m.name for m in item.iter_markers() if m.name in runtime.sandbox_checks), "v3")
+        if not runtime.sandbox_checks[api]():
             pytest.skip(
-                f"{NOT_APPLICABLE} on {target.label}: needs the sandbox control API "
+                f"{NOT_APPLICABLE} on the configured {api} target: needs the sandbox control API "
                 "(server-side fault injection, voucher state changes, issuance ledger)"
             )
 

@@ -9,9 +9,13 @@ import dataclasses
 class Requirement:
     id: str
     api: str
+    """Allure epic: the API's display name."""
     area: str
     title: str
     per_product: bool = False
+    covers_catalogue: bool = False
+    """True when every product of the profile's catalogue must have passed (ISS-EVERY)."""
+    profile: str = "v3"
 
 
 REQUIREMENTS: dict[str, Requirement] = {
@@ -23,7 +27,7 @@ REQUIREMENTS: dict[str, Requirement] = {
                     "catalogue listed and classified; every product retrievable; unknown code refused",
                     per_product=True),
         Requirement("ISS-EVERY", "UNIQREWARDS v3", "Issuance",
-                    "every product of the live catalogue issued", per_product=True),
+                    "every product of the live catalogue issued", per_product=True, covers_catalogue=True),
         Requirement("ISS-OPEN", "UNIQREWARDS v3", "Issuance",
                     "open-value products issued at the boundaries and odd cents", per_product=True),
         Requirement("ISS-VALID", "UNIQREWARDS v3", "Issuance",
@@ -36,6 +40,10 @@ REQUIREMENTS: dict[str, Requirement] = {
 }
 
 SEVERITIES = ("blocker", "critical", "normal", "minor", "trivial")
+
+
+API_MARKERS = ("v3",)
+"""Feature-level tags naming the API (and profile) of a scenario; other profiles append theirs."""
 
 
 def requirement_of(tags: set[str] | list[str]) -> Requirement | None:

@@ -113,6 +113,8 @@ class SuiteRuntime:
         self._v3_catalogue: list[Product] | None = None
         self._ledger: IssuanceLedger | None = None
         self._memo: dict[str, object] = {}
+        self.sandbox_checks: dict[str, Callable[[], bool]] = {"v3": lambda: self.v3_target.is_sandbox}
+        """API name -> "is this API's target the embedded sandbox?" (resolving the target if needed)."""
         self.describers: dict[str, Callable[[], tuple[dict[str, Any], dict[str, Any] | None]]] = {}
         """API name -> (target description, catalogue description or None); filled as targets resolve."""
         self._budget: Budget | None = None
