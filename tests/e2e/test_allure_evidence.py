@@ -61,7 +61,7 @@ def test_http_exchanges_are_attached_under_gherkin_steps(certified_run: Run) -> 
 
 def test_lost_responses_are_attached_as_evidence(certified_run: Run) -> None:
     idem = [r for r in certified_run.allure_results() if _labels(r)["story"] == ["IDEM"]]
-    lost = [a for r in idem for a in _attachments(r["steps"]) if "LOST" in a["name"]]
+    lost = [a for r in idem for a in _attachments(r["steps"]) if "LOST before reaching the client" in a["name"]]
     assert lost, "no lost-response evidence attached"
     document = json.loads((certified_run.reports / "allure-results" / lost[0]["source"]).read_text())
     assert document["outcome"] == "lost_response" and document["response"]["received_by_client"] is False

@@ -183,15 +183,12 @@ def build_run(root: Path, specs: Iterable[Spec] | None = None, *, started: str =
     reports = root / "reports"
     allure = reports / "allure-results"
     allure.mkdir(parents=True)
-    results = RunResults(
-        suite_version="0.1.0",
-        started=started,
-        finished=finished,
-        target={"api": "UNIQREWARDS Client API v3", "api_version": "v3", "label": "UAT",
-                "base_url": "https://uat.example.test/v3", "token_url": "https://auth.example.test/oauth2/token",
-                "environment": "uat", "client_id": CLIENT_ID, "sandbox": False},
-        catalogue={"size": len(PRODUCTS), "sha256": "ab" * 32, "products": [dict(p) for p in PRODUCTS]},
-    )
+    target = {"api": "UNIQREWARDS Client API v3", "api_version": "v3", "label": "UAT",
+              "base_url": "https://uat.example.test/v3", "token_url": "https://auth.example.test/oauth2/token",
+              "environment": "uat", "client_id": CLIENT_ID, "sandbox": False}
+    catalogue = {"size": len(PRODUCTS), "sha256": "ab" * 32, "products": [dict(p) for p in PRODUCTS]}
+    results = RunResults(suite_version="0.1.0", started=started, finished=finished, target=target,
+                         catalogue=catalogue, targets={"v3": target}, catalogues={"v3": catalogue})
     result_files: dict[str, str] = {}
     for index, spec in enumerate(specs):
         results.scenarios.append(ScenarioResult(
@@ -209,8 +206,9 @@ def build_run(root: Path, specs: Iterable[Spec] | None = None, *, started: str =
 
 
 def with_outcome(specs: list[Spec], nodeid_part: str, outcome: Outcome, message: str = "") -> list[Spec]:
-    for spec in specs:
-        if nodeid_part in spec.nodeid:
-            spec.outcome = outcome
-            spec.message = message
+    hits = [spec for spec in specs if nodeid_part in spec.nodeid]
+    assert hits, f"no scenario matches {nodeid_part!r}"
+    for spec in hits:
+        spec.outcome = outcome
+        spec.message = message
     return specs

@@ -12,8 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.pack.builders import Run, default_specs, with_outcome
-from uatcert.pack import bundle_name, make_bundle, verify_bundle, verify_main, write_manifest
+from tests.pack.builders import CLIENT_ID, REQUIRED, Run, default_specs, with_outcome
+from uatcert.pack import (
+    bundle_name,
+    certificate_verdict,
+    clean_outputs,
+    make_bundle,
+    verify_bundle,
+    verify_main,
+    write_allure_metadata,
+    write_certificate,
+    write_manifest,
+)
 from uatcert.pack._manifest import manifest_digest
 
 
@@ -41,7 +51,7 @@ def _rewrite(bundle: Path, members: dict[str, bytes], *, regenerate_manifest: bo
 
 
 def _not_certified(make_run: Callable[..., Run]) -> tuple[Run, Path]:
-    specs = with_outcome(default_specs(), "test_every_voucher_retrieved", "failed",
+    specs = with_outcome(default_specs(), "every_voucher_issued_in_the_run_is_retrieved_on_its_own", "failed",
                          "STS: expected status 200 for voucher v-1, got 500")
     run = make_run(specs)
     bundle = run.certify()
@@ -342,3 +352,32 @@ def test_make_bundle_replaces_an_older_bundle(make_run: Callable[..., Run]) -> N
     assert first == second
     assert _members(second)["ledger.csv"] == b"time,idempotency_key\nnew,row\n"
     assert verify_bundle(second).ok
+
+
+def test_the_runner_flow_with_certificate_verdict_verifies(make_run: Callable[..., Run]) -> None:
+    """certify() passes certificate_verdict (judge plus the matrix rule); verify must agree with it."""
+    specs = [s for s in default_specs() if not (s.requirement == "CAT" and s.product == "GIFT-FIX-25")]
+    run = make_run(specs)
+    write_allure_metadata(run.results, run.reports / "allure-results")
+    verdict = certificate_verdict(run.results, REQUIRED)
+    assert verdict.reasons == ["CAT: GIFT-FIX-25: not run"]
+    write_certificate(run.results, verdict, run.reports, client_id=CLIENT_ID,
+                      issued_at=dt.datetime(2026, 11, 21, 10, 4, tzinfo=dt.UTC))
+    bundle = make_bundle(run.reports, CLIENT_ID)
+    assert bundle.name == "uatcert-evidence-uatcert-client-sandbox-20261121.zip"  # the certificate's date
+
+    report = verify_bundle(bundle, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert report.ok, report.render()
+    assert report.verdict == "NOT CERTIFIED" and report.certificate_verdict == "NOT CERTIFIED"
+
+
+def test_clean_outputs_removes_what_a_previous_run_left(make_run: Callable[..., Run]) -> None:
+    run = make_run()
+    bundle = run.certify()
+    assert bundle is not None
+    (run.reports / "html").mkdir()
+    (run.reports / "html" / "index.html").write_text("old", encoding="utf-8")
+    clean_outputs(run.reports)
+
+    left = sorted(p.name for p in run.reports.iterdir())
+    assert left == ["allure-results", "junit.xml", "ledger.csv", "ledger.jsonl", "run.json"]

@@ -55,7 +55,7 @@ def test_scenarios_reference_their_allure_evidence(make_run: Callable[..., Run])
 
 
 def test_a_failure_is_not_certified_with_the_reasons_first(make_run: Callable[..., Run]) -> None:
-    specs = with_outcome(default_specs(), "test_every_voucher_retrieved", "failed",
+    specs = with_outcome(default_specs(), "every_voucher_issued_in_the_run_is_retrieved_on_its_own", "failed",
                          "STS: expected status 200 for voucher v-1, got 500")
     run = make_run(specs)
     doc = _certificate(run)
@@ -72,7 +72,7 @@ def test_a_failure_is_not_certified_with_the_reasons_first(make_run: Callable[..
 
 
 def test_a_skip_that_is_not_not_applicable_blocks(make_run: Callable[..., Run]) -> None:
-    specs = with_outcome(default_specs(), "test_response_lost", "skipped", "the fault proxy is not configured")
+    specs = with_outcome(default_specs(), "test_the_response_is_lost", "skipped", "the fault proxy is not configured")
     doc = _certificate(make_run(specs))
 
     assert doc["verdict"] == "NOT CERTIFIED"
@@ -115,8 +115,7 @@ def test_a_product_cell_that_never_ran_blocks_even_when_judge_passes(make_run: C
 
 def test_an_open_value_cell_that_never_ran_blocks(make_run: Callable[..., Run]) -> None:
     specs = default_specs()
-    specs.append(Spec("steps/uniqrewards_v3/test_issuance.py::test_product_is_issued[GIFT-OPEN-2]",
-                      "Product GIFT-OPEN-2 (value based, open value) is issued", "ISS-EVERY", "GIFT-OPEN-2",
+    specs.append(Spec("test_issuance.py", "Product <code> (<kind>) is issued", "ISS-EVERY",
                       {"code": "GIFT-OPEN-2", "kind": "value based, open value"}))
     run = make_run(specs)
     run.results.catalogue["products"].append({"code": "GIFT-OPEN-2", "kind": "value based, open value"})
@@ -154,7 +153,7 @@ def test_the_html_is_self_contained(make_run: Callable[..., Run]) -> None:
 
 
 def test_text_from_the_run_is_escaped(make_run: Callable[..., Run]) -> None:
-    specs = with_outcome(default_specs(), "test_wrong_credentials", "failed",
+    specs = with_outcome(default_specs(), "test_wrong_client_credentials", "failed",
                          "AUTH: expected 401, got <b>200</b> | 'oops'")
     run = make_run(specs)
     run.certify(bundle=False)
@@ -169,3 +168,28 @@ def test_client_ids_are_masked() -> None:
     assert mask_client_id("abcdefgh") == "ab…gh"
     assert mask_client_id("abc") == "***"
     assert mask_client_id(None) == "(not configured)"
+
+
+def test_evidence_is_matched_whichever_name_run_json_records(make_run: Callable[..., Run]) -> None:
+    specs = default_specs()
+    for spec in specs:
+        spec.gherkin_name_in_run = True
+    run = make_run(specs)
+    doc = _certificate(run)
+
+    by_node = {s["nodeid"]: s for s in doc["scenarios"]}
+    for nodeid, result_file in run.result_files.items():
+        assert by_node[nodeid]["evidence"]["allure_result"] == f"allure-results/{result_file}"
+    titles = [s["title"] for s in doc["scenarios"]]
+    assert "Open-value product GIFT-OPEN-1 is issued at 1051 cents" in titles
+    assert titles == [s["name"] for s in doc["scenarios"]]
+
+
+def test_the_certificate_shows_the_gherkin_title_of_each_scenario(make_run: Callable[..., Run]) -> None:
+    run = make_run()
+    doc = _certificate(run)
+    scenario = next(s for s in doc["scenarios"] if s["nodeid"].endswith("[GIFT-OPEN-1-1051]"))
+    assert scenario["name"] == "test_openvalue_product_code_is_issued_at_face_value_cents[GIFT-OPEN-1-1051]"
+    assert scenario["title"] == "Open-value product GIFT-OPEN-1 is issued at 1051 cents"
+    assert "Open-value product GIFT-OPEN-1 is issued at 1051 cents" in (run.reports / "certificate.html").read_text(
+        encoding="utf-8")

@@ -128,7 +128,8 @@ def test_report_command_on_a_folder_without_a_run(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not HAVE_ALLURE, reason="needs Node.js and `npm ci` (node_modules/allure) in the checkout")
 def test_a_real_single_file_report_without_analytics_in_a_verified_bundle(make_run: Callable[..., Run]) -> None:
-    specs = with_outcome(default_specs(), "test_every_voucher_retrieved", "failed", "STS: expected 200, got 500")
+    specs = with_outcome(default_specs(), "every_voucher_issued_in_the_run_is_retrieved_on_its_own", "failed",
+                         "STS: expected 200, got 500")
     run = make_run(specs)
     bundle = run.certify()
     assert bundle is not None

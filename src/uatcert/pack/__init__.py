@@ -26,7 +26,7 @@ from uatcert.pack._certificate import (
 from uatcert.pack._commands import report_main
 from uatcert.pack._errors import BundleError
 from uatcert.pack._ledger import ledger_totals
-from uatcert.pack._manifest import bundle_name, make_bundle, write_manifest
+from uatcert.pack._manifest import bundle_name, clean_outputs, make_bundle, write_manifest
 from uatcert.pack._report import (
     HOW_TO_GET_HTML,
     build_html_report,
@@ -48,6 +48,7 @@ __all__ = [
     "build_html_report",
     "bundle_name",
     "certificate_verdict",
+    "clean_outputs",
     "complete_verdict",
     "ensure_node_modules",
     "find_node_root",

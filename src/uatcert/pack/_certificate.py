@@ -61,13 +61,34 @@ def _per_product(requirement: str) -> bool:
     return bool(known and known.per_product)
 
 
-def _catalogue(results: RunResults) -> list[dict[str, str]]:
-    products = results.catalogue.get("products") or []
-    return [
-        {"code": str(p.get("code")), "kind": str(p.get("kind", ""))}
-        for p in products
-        if isinstance(p, dict) and p.get("code") is not None
-    ]
+def _covers_catalogue(requirement: str) -> bool:
+    known = REQUIREMENTS.get(requirement)
+    return bool(getattr(known, "covers_catalogue", requirement == EVERY_PRODUCT_REQUIREMENT))
+
+
+def profile_of(requirement: str) -> str:
+    """The profile (API) a requirement belongs to; its catalogue is the one its cells cover."""
+    return str(getattr(REQUIREMENTS.get(requirement), "profile", "v3"))
+
+
+def _catalogue_description(results: RunResults, profile: str) -> dict[str, Any]:
+    described = results.catalogues.get(profile)
+    if described is None and profile == next(iter(results.targets), "v3"):
+        described = results.catalogue
+    return described or {}
+
+
+def _products(catalogue: dict[str, Any]) -> list[dict[str, str]]:
+    products = catalogue.get("products") or []
+    seen: dict[str, dict[str, str]] = {}
+    for p in products:
+        if isinstance(p, dict) and p.get("code") is not None:
+            seen.setdefault(str(p["code"]), {"code": str(p["code"]), "kind": str(p.get("kind", ""))})
+    return list(seen.values())
+
+
+def _catalogue(results: RunResults, profile: str = "v3") -> list[dict[str, str]]:
+    return _products(_catalogue_description(results, profile))
 
 
 def _face_value(scenario: ScenarioResult, allure: AllureResult | None) -> str | None:
@@ -88,13 +109,15 @@ def _sort_value(value: str | None) -> tuple[int, str]:
 def _cells(
     requirement: str, results: RunResults, matched: dict[str, AllureResult]
 ) -> list[dict[str, Any]]:
-    catalogue = _catalogue(results)
+    catalogue = _catalogue(results, profile_of(requirement))
     scenarios = [s for s in results.scenarios if s.requirement == requirement and s.product]
+    values_of = {s.nodeid: _face_value(s, matched.get(s.nodeid)) for s in scenarios}
+    face_valued = requirement == OPEN_VALUE_REQUIREMENT or any(v is not None for v in values_of.values())
     groups: dict[tuple[str, str | None], list[ScenarioResult]] = {}
     for scenario in scenarios:
-        value = _face_value(scenario, matched.get(scenario.nodeid)) if requirement == OPEN_VALUE_REQUIREMENT else None
+        value = values_of[scenario.nodeid] if face_valued else None
         groups.setdefault((str(scenario.product), value), []).append(scenario)
-    if requirement == OPEN_VALUE_REQUIREMENT:
+    if face_valued:
         expected_products = [p["code"] for p in catalogue if "open value" in p["kind"].lower()]
         values: list[str | None] = [*sorted({v for _, v in groups if v is not None}, key=_sort_value)]
         expected: list[tuple[str, str | None]] = [(code, v) for code in expected_products for v in values or [None]]
@@ -126,16 +149,16 @@ def complete_verdict(
 ) -> RunVerdict:
     """The run's verdict with the matrix rule added: a per-product cell that never ran blocks too.
 
-    `judge` already blocks a product that ISS-EVERY never issued; here the same holds for every
-    catalogue product of CAT and every open-value product x face value of ISS-OPEN (a run narrowed with
-    `-k` must not look complete).
+    `judge` already blocks a catalogue product that ISS-EVERY (a `covers_catalogue` requirement) never
+    issued; here the same holds for every catalogue product of the other per-product requirements (CAT)
+    and every open-value product x face value of ISS-OPEN (a run narrowed with `-k` must not look complete).
     """
     matched, _ = match_scenarios(results.scenarios, allure)
     extra: list[str] = []
     summaries: list[RequirementSummary] = []
     for summary in verdict.requirements:
         summary = dataclasses.replace(summary, reasons=list(summary.reasons))
-        if _per_product(summary.requirement) and summary.requirement != EVERY_PRODUCT_REQUIREMENT:
+        if _per_product(summary.requirement) and not _covers_catalogue(summary.requirement):
             gaps = [
                 f"{summary.requirement}: {c['product']}"
                 + (f" at {c['face_value']} cents" if c["face_value"] else "")
@@ -160,6 +183,17 @@ def certificate_verdict(
 
 
 # the document -----------------------------------------------------------------------------------
+def _target(target: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "api": target.get("api", ""),
+        "api_version": target.get("api_version", ""),
+        "label": target.get("label", ""),
+        "environment": target.get("environment") or ("sandbox" if target.get("sandbox") else ""),
+        "base_url": safe_url(target.get("base_url")),
+        "sandbox": bool(target.get("sandbox", False)),
+    }
+
+
 def build_document(
     results: RunResults,
     verdict: RunVerdict,
@@ -182,6 +216,7 @@ def build_document(
             counts[scenario.outcome] = counts.get(scenario.outcome, 0) + 1
         requirements.append({
             "id": summary.requirement,
+            "profile": profile_of(summary.requirement),
             "title": known.title if known else summary.requirement,
             "api": known.api if known else "",
             "area": known.area if known else "",
@@ -211,26 +246,27 @@ def build_document(
             },
         })
     catalogue = results.catalogue
+    targets = results.targets or ({"v3": target} if target else {})
+    catalogues = {
+        profile: {"size": described.get("size", len(_products(described))), "sha256": described.get("sha256", ""),
+                  "products": _products(described)}
+        for profile, described in (results.catalogues or ({"v3": catalogue} if catalogue else {})).items()
+    }
     return {
         "schema": SCHEMA,
         "verdict": verdict.label,
         "certified": verdict.certified,
         "reasons": list(verdict.reasons),
-        "target": {
-            "api": target.get("api", ""),
-            "api_version": target.get("api_version", ""),
-            "label": target.get("label", ""),
-            "environment": target.get("environment") or ("sandbox" if target.get("sandbox") else ""),
-            "base_url": safe_url(target.get("base_url")),
-            "sandbox": bool(target.get("sandbox", False)),
-        },
+        "target": _target(target),
+        "targets": {api: {**_target(t), "client_id": mask_client_id(t.get("client_id"))} for api, t in targets.items()},
         "client_id": client,
         "suite_version": results.suite_version,
         "catalogue": {
-            "size": catalogue.get("size", len(_catalogue(results))),
+            "size": catalogue.get("size", len(_products(catalogue))),
             "sha256": catalogue.get("sha256", ""),
-            "products": _catalogue(results),
+            "products": _products(catalogue),
         },
+        "catalogues": catalogues,
         "run": {"started": results.started, "finished": results.finished},
         "issued_at": iso(issued_at),
         "expiry_days": expiry_days,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -58,12 +57,6 @@ def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, er
         err.write("uatcert report: the bundle was not refreshed\n")
         return 1
     if (reports / MANIFEST).exists():
-        issued = dt.datetime.now(dt.UTC)
-        try:
-            certificate = json.loads((reports / "certificate.json").read_text(encoding="utf-8"))
-            issued = dt.datetime.fromisoformat(str(certificate["issued_at"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        bundle = make_bundle(reports, str(target.get("client_id") or ""), issued)
+        bundle = make_bundle(reports, str(target.get("client_id") or ""))
         out.write(f"Evidence bundle: {bundle}\n")
     return 0

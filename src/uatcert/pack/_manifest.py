@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,9 +81,27 @@ def bundle_name(client_id: str | None, date: dt.date | dt.datetime | None = None
     return f"uatcert-evidence-{safe_name(client_id)}-{day:%Y%m%d}.zip"
 
 
+def _issue_date(reports: Path) -> dt.datetime | None:
+    try:
+        certificate = json.loads((reports / "certificate.json").read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(str(certificate["issued_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def clean_outputs(reports: Path) -> None:
+    """Remove what a previous run left that this run will write again (so nothing stale is bundled)."""
+    for name in ("certificate.json", "certificate.md", "certificate.html", MANIFEST):
+        (reports / name).unlink(missing_ok=True)
+    for old in reports.glob("uatcert-evidence-*.zip"):
+        old.unlink(missing_ok=True)
+    shutil.rmtree(reports / "html", ignore_errors=True)
+
+
 def make_bundle(reports: Path, client_id: str | None, date: dt.date | dt.datetime | None = None) -> Path:
     """Write the manifest, then `reports/uatcert-evidence-<client>-<YYYYMMDD>.zip` with every evidence
-    file and the manifest; returns the zip's path."""
+    file and the manifest; returns the zip's path. The date defaults to the certificate's issue date."""
+    date = date or _issue_date(reports)
     manifest = write_manifest(reports)
     document = json.loads(manifest.read_text(encoding="utf-8"))
     path = reports / bundle_name(client_id, date)

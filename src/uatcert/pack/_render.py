@@ -58,23 +58,36 @@ def summary_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def matrix(doc: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, list[str | None]]]]:
-    """Columns (requirement, or requirement at a face value) and one row per product."""
-    columns: list[tuple[str, str | None]] = []
-    cells: dict[tuple[str, str | None, str], str] = {}
-    products: dict[str, str] = {p["code"]: p.get("kind", "") for p in (doc.get("catalogue") or {}).get("products", [])}
-    for requirement in doc.get("requirements") or []:
-        if not requirement.get("per_product"):
-            continue
-        values = list(dict.fromkeys(c.get("face_value") for c in requirement.get("cells") or []))
-        for value in values or [None]:
-            columns.append((requirement["id"], value))
-        for cell in requirement.get("cells") or []:
-            products.setdefault(cell["product"], "")
-            cells[(requirement["id"], cell.get("face_value"), cell["product"])] = cell["verdict"]
-    headers = [f"{r} {v}" if v else r for r, v in columns]
-    rows = [(code, kind, [cells.get((r, v, code)) for r, v in columns]) for code, kind in products.items()]
-    return headers, rows
+Matrix = tuple[str, list[str], list[tuple[str, str, list[str | None]]]]
+
+
+def matrices(doc: dict[str, Any]) -> list[Matrix]:
+    """One requirement x product matrix per profile: (profile, column headers, rows of product cells)."""
+    catalogues = doc.get("catalogues") or {}
+    out: list[Matrix] = []
+    profiles = list(dict.fromkeys(r.get("profile", "v3") for r in doc.get("requirements") or [] if r.get("per_product")))
+    for profile in profiles:
+        columns: list[tuple[str, str | None]] = []
+        cells: dict[tuple[str, str | None, str], str] = {}
+        described = catalogues.get(profile) or (doc.get("catalogue") if len(profiles) == 1 else None) or {}
+        products: dict[str, str] = {p["code"]: p.get("kind", "") for p in described.get("products", [])}
+        for requirement in doc.get("requirements") or []:
+            if not requirement.get("per_product") or requirement.get("profile", "v3") != profile:
+                continue
+            values = list(dict.fromkeys(c.get("face_value") for c in requirement.get("cells") or []))
+            for value in values or [None]:
+                columns.append((requirement["id"], value))
+            for cell in requirement.get("cells") or []:
+                products.setdefault(cell["product"], "")
+                cells[(requirement["id"], cell.get("face_value"), cell["product"])] = cell["verdict"]
+        headers = [f"{r} {v}" if v else r for r, v in columns]
+        rows = [(code, kind, [cells.get((r, v, code)) for r, v in columns]) for code, kind in products.items()]
+        out.append((profile, headers, rows))
+    return out
+
+
+def _matrix_title(profile: str, count: int) -> str:
+    return "Requirement × product matrix" + (f" ({profile})" if count > 1 else "")
 
 
 def _issuance_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -141,9 +154,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     )
-    headers, rows = matrix(doc)
-    if headers:
-        lines += ["", "## Requirement × product matrix", ""]
+    tables = matrices(doc)
+    for profile, headers, rows in tables:
+        lines += ["", f"## {_matrix_title(profile, len(tables))}", ""]
         lines += _md_table(["Product", "Kind", *headers],
                            [(code, kind, *(word(c) if c else "—" for c in cells)) for code, kind, cells in rows])
         lines += ["", "— : not required for this product."]
@@ -266,9 +279,9 @@ def render_html(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     ) + "</section>")
-    headers, rows = matrix(doc)
-    if headers:
-        parts.append("<section><h2>Requirement × product matrix</h2>" + _html_table(
+    tables = matrices(doc)
+    for profile, headers, rows in tables:
+        parts.append(f"<section><h2>{_e(_matrix_title(profile, len(tables)))}</h2>" + _html_table(
             ["Product", "Kind", *headers],
             [[f'<span class="mono">{_e(code)}</span>', f'<span class="muted">{_e(kind)}</span>',
               *(_badge(c) if c else '<span class="muted">—</span>' for c in cells)] for code, kind, cells in rows],
@@ -289,7 +302,8 @@ def render_html(doc: dict[str, Any]) -> str:
         ["Outcome", "Requirement", "Product", "Scenario", "Message", "Evidence"],
         [
             [_badge(s["outcome"]), _e(s.get("requirement") or "—"),
-             f'<span class="mono">{_e(s.get("product") or "")}</span>', _e(s.get("title") or s.get("name")), _e(s.get("message")),
+             f'<span class="mono">{_e(s.get("product") or "")}</span>', _e(s.get("title") or s.get("name")),
+             _e(s.get("message")),
              f'<span class="mono">{_e(_evidence_text(s))}</span>']
             for s in doc.get("scenarios") or []
         ],
