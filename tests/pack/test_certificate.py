@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.pack.builders import REQUIRED, Run, Spec, default_specs, with_outcome
 from uatcert.pack import certificate_verdict, ledger_totals, mask_client_id
+from uatcert.pack._render import matrices, render_markdown
 from uatcert.verdict import judge
 
 
@@ -193,3 +194,26 @@ def test_the_certificate_shows_the_gherkin_title_of_each_scenario(make_run: Call
     assert scenario["title"] == "Open-value product GIFT-OPEN-1 is issued at 1051 cents"
     assert "Open-value product GIFT-OPEN-1 is issued at 1051 cents" in (run.reports / "certificate.html").read_text(
         encoding="utf-8")
+
+
+def test_run_results_without_per_api_targets_still_give_the_matrix(make_run: Callable[..., Run]) -> None:
+    run = make_run()
+    run.results.targets, run.results.catalogues = {}, {}
+    run.results.write(run.reports / "run.json")
+    doc = _certificate(run)
+    assert doc["verdict"] == "CERTIFIED"
+    assert [c["product"] for c in _requirement(doc, "CAT")["cells"]] == ["GIFT-OPEN-1", "GIFT-FIX-25", "EXP-PRD-7"]
+    assert doc["targets"]["v3"]["client_id"] == "uatc…dbox"
+
+
+def test_one_matrix_per_api_profile() -> None:
+    def requirement(rid: str, profile: str, product: str) -> dict[str, Any]:
+        return {"id": rid, "profile": profile, "per_product": True, "verdict": "passed",
+                "cells": [{"product": product, "face_value": None, "verdict": "passed"}]}
+
+    doc = {"requirements": [requirement("CAT", "v3", "SKU-1"), requirement("V2-CAT", "v2", "P-9")],
+           "catalogues": {"v3": {"products": [{"code": "SKU-1", "kind": "k"}]},
+                          "v2": {"products": [{"code": "P-9", "kind": "dynamic"}]}}}
+    assert matrices(doc) == [("v3", ["CAT"], [("SKU-1", "k", ["passed"])]),
+                             ("v2", ["V2-CAT"], [("P-9", "dynamic", ["passed"])])]
+    assert "## Requirement × product matrix (v2)" in render_markdown({**doc, "reasons": ["x"]})

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import Api
+from tests.sandbox.sandbox_support import Api
 
 from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
 

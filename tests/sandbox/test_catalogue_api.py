@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox_support import FIXED, OPEN, Api, assert_error, product
+from tests.sandbox.sandbox_support import FIXED, OPEN, Api, assert_error, product
 
 from uatcert.sandbox import load_catalogue
 

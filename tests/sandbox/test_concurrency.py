@@ -9,7 +9,7 @@ from collections import Counter
 
 import httpx
 import pytest
-from sandbox_support import FIXED, Api
+from tests.sandbox.sandbox_support import FIXED, Api
 
 REQUESTS = 50
 

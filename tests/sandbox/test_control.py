@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_support import FIXED, LIMITED, Api
+from tests.sandbox.sandbox_support import FIXED, LIMITED, Api
 
 from uatcert.errors import SandboxError
 from uatcert.sandbox import DEFECT_MODES, FAULT_KINDS, SandboxControl

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from pydantic import ValidationError
-from sandbox_support import COFFEE, DINNER, FIXED, OPEN, READONLY, Api, assert_error
+from tests.sandbox.sandbox_support import COFFEE, DINNER, FIXED, OPEN, READONLY, Api, assert_error
 
 from uatcert.sandbox import DEFECT_MODES, SandboxConfig
 

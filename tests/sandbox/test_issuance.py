@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from sandbox_support import (
+from tests.sandbox.sandbox_support import (
     ACTIVATION,
     COFFEE,
     DINNER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sandbox_support import Api
+from tests.sandbox.sandbox_support import Api
 
 from uatcert.sandbox import _idempotency
 

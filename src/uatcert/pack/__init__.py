@@ -8,14 +8,14 @@ Typical use at the end of a run (see runner.certify):
     build_html_report(reports, title=...)             # None without Node.js: say HOW_TO_GET_HTML
     verdict = certificate_verdict(results, required)  # judge() plus the requirement x product matrix rule
     write_certificate(results, verdict, reports, client_id=...)
-    hits = scan_for_secrets(reports, redactor_values)  # any hit: no bundle
+    hits = run_canary(reports, configured_secrets, stage="evidence")  # any hit: no bundle
     make_bundle(reports, client_id)
 """
 
 from __future__ import annotations
 
 from uatcert.pack._allure import AllureResult, load_results, match_scenarios
-from uatcert.pack._canary import SecretHit, scan_for_secrets, scan_patterns
+from uatcert.pack._canary import SecretHit, run_canary, scan_for_secrets, scan_patterns
 from uatcert.pack._certificate import (
     build_document,
     certificate_verdict,
@@ -58,6 +58,7 @@ __all__ = [
     "mask_client_id",
     "match_scenarios",
     "report_main",
+    "run_canary",
     "scan_for_secrets",
     "scan_patterns",
     "strip_analytics",

@@ -90,6 +90,27 @@ def _members(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
         return
 
 
+def _scan(reports: Path, secrets: Iterable[str] | Mapping[str, str]) -> tuple[list[SecretHit], int, int]:
+    kinds: dict[str, str] = (
+        {str(v): str(k) for v, k in secrets.items()} if isinstance(secrets, Mapping)
+        else {str(v): DEFAULT_KIND for v in secrets}
+    )
+    values = [v for v in kinds if v and len(v) >= MIN_SECRET_LENGTH]
+    needles = [(kinds[value], encoding, form) for value in values for encoding, form in _forms(value)]
+    hits: list[SecretHit] = []
+    files = 0
+    if not needles or not reports.exists():
+        return hits, files, len(values)
+    for name, data in _files(reports):
+        files += 1
+        found: dict[str, str] = {}
+        for kind, encoding, form in needles:
+            if kind not in found and form in data:
+                found[kind] = encoding
+        hits.extend(SecretHit(name, kind, encoding) for kind, encoding in found.items())
+    return hits, files, len(values)
+
+
 def scan_for_secrets(reports: Path, secrets: Iterable[str] | Mapping[str, str]) -> list[SecretHit]:
     """Look for each secret value in every file under `reports`; one hit per file and kind.
 
@@ -97,25 +118,30 @@ def scan_for_secrets(reports: Path, secrets: Iterable[str] | Mapping[str, str]) 
     the kind shown in a hit (e.g. "a configured secret", "a voucher code"). Values shorter than six
     characters are ignored: they would match by chance.
     """
-    kinds: dict[str, str] = (
-        {str(v): str(k) for v, k in secrets.items()} if isinstance(secrets, Mapping)
-        else {str(v): DEFAULT_KIND for v in secrets}
-    )
-    needles = [
-        (kind, encoding, form)
-        for value, kind in kinds.items()
-        if value and len(value) >= MIN_SECRET_LENGTH
-        for encoding, form in _forms(value)
-    ]
-    hits: list[SecretHit] = []
-    if not needles or not reports.exists():
-        return hits
-    for name, data in _files(reports):
-        found: dict[str, str] = {}
-        for kind, encoding, form in needles:
-            if kind not in found and form in data:
-                found[kind] = encoding
-        hits.extend(SecretHit(name, kind, encoding) for kind, encoding in found.items())
+    return _scan(reports, secrets)[0]
+
+
+CANARY_REPORT = "canary.json"
+
+
+def run_canary(reports: Path, secrets: Iterable[str] | Mapping[str, str], *, stage: str) -> list[SecretHit]:
+    """Scan like `scan_for_secrets` and record the pass in `reports/canary.json` (evidence that it ran).
+
+    A run has two stages: inside the pytest process, which knows every value the redactor learned
+    (tokens, voucher codes, PINs, URLs), over the raw evidence; then in `uatcert run` after the
+    certificate and HTML report exist, with the configured secrets. Each pass appends one entry with
+    the number of values and files scanned and the hits (file and kind only).
+    """
+    hits, files, values = _scan(reports, secrets)
+    path = reports / CANARY_REPORT
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        passes = record["passes"] if isinstance(record, dict) and isinstance(record.get("passes"), list) else []
+    except (OSError, ValueError):
+        passes = []
+    passes.append({"stage": stage, "values": values, "files": files, "hits": [str(hit) for hit in hits]})
+    if reports.is_dir():
+        path.write_text(json.dumps({"passes": passes}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return hits
 
 

@@ -18,7 +18,7 @@ from typing import Any
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "uatcert.manifest/1"
 TOP_LEVEL = ("certificate.json", "certificate.md", "certificate.html", "ledger.jsonl", "ledger.csv", "run.json",
-             "junit.xml")
+             "junit.xml", "canary.json")
 FOLDERS = ("allure-results", "html")
 _CHUNK = 1 << 20
 
@@ -91,7 +91,7 @@ def _issue_date(reports: Path) -> dt.datetime | None:
 
 def clean_outputs(reports: Path) -> None:
     """Remove what a previous run left that this run will write again (so nothing stale is bundled)."""
-    for name in ("certificate.json", "certificate.md", "certificate.html", MANIFEST):
+    for name in ("certificate.json", "certificate.md", "certificate.html", "canary.json", MANIFEST):
         (reports / name).unlink(missing_ok=True)
     for old in reports.glob("uatcert-evidence-*.zip"):
         old.unlink(missing_ok=True)

@@ -65,7 +65,8 @@ def matrices(doc: dict[str, Any]) -> list[Matrix]:
     """One requirement x product matrix per profile: (profile, column headers, rows of product cells)."""
     catalogues = doc.get("catalogues") or {}
     out: list[Matrix] = []
-    profiles = list(dict.fromkeys(r.get("profile", "v3") for r in doc.get("requirements") or [] if r.get("per_product")))
+    requirements = [r for r in doc.get("requirements") or [] if r.get("per_product")]
+    profiles = list(dict.fromkeys(r.get("profile", "v3") for r in requirements))
     for profile in profiles:
         columns: list[tuple[str, str | None]] = []
         cells: dict[tuple[str, str | None, str], str] = {}

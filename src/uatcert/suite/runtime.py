@@ -21,7 +21,6 @@ from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, looks_like_production, require_permission
 from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
-
 T = TypeVar("T")
 
 
