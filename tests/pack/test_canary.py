@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 from tests.pack.builders import Run
-from uatcert.pack import scan_for_secrets
+from uatcert.pack import run_canary, scan_for_secrets
 from uatcert.pack._canary import scan_bytes
 
 SECRET = "s3cr3t-Client+Secret/value=="
@@ -84,3 +85,19 @@ def test_pattern_scan_finds_unmasked_values() -> None:
     assert [h.kind for h in basic] == ["an unmasked Basic Authorization header"]
     lines = scan_bytes("ledger.jsonl", b'{"event": "outcome"}\n{"voucher_code": "GIFT-1234-5678"}\n')
     assert [h.kind for h in lines] == ["unmasked voucher values (voucher_code)"]
+
+
+def test_run_canary_records_each_pass_without_the_values(make_run: Callable[..., Run]) -> None:
+    run = make_run()
+    attachment = next((run.reports / "allure-results").glob("*-attachment.json"))
+    attachment.write_text(attachment.read_text(encoding="utf-8").replace("…3732", VOUCHER), encoding="utf-8")
+    first = run_canary(run.reports, {VOUCHER: "a voucher code"}, stage="pytest")
+    second = run_canary(run.reports, {SECRET: "a configured secret"}, stage="evidence")
+
+    assert [h.kind for h in first] == ["a voucher code"] and second == []
+    record = json.loads((run.reports / "canary.json").read_text(encoding="utf-8"))
+    assert [(p["stage"], p["values"], p["hits"]) for p in record["passes"]] == [
+        ("pytest", 1, [f"allure-results/{attachment.name}: contains a voucher code"]), ("evidence", 1, [])]
+    assert record["passes"][1]["files"] > record["passes"][0]["files"] > 10
+    text = (run.reports / "canary.json").read_text(encoding="utf-8")
+    assert VOUCHER not in text and SECRET not in text
