@@ -18,6 +18,7 @@ from uatcert.pack import (
     certificate_verdict,
     clean_outputs,
     make_bundle,
+    manifest_digest_of,
     verify_bundle,
     verify_main,
     write_allure_metadata,
@@ -89,6 +90,7 @@ def test_the_bundle_holds_the_evidence_and_the_manifest(make_run: Callable[..., 
     manifest = json.loads(members["manifest.json"])
     assert sorted(members) == sorted([*(e["path"] for e in manifest["files"]), "manifest.json"])
     assert members["certificate.json"] == (run.reports / "certificate.json").read_bytes()
+    assert manifest_digest_of(run.reports) == manifest["digest"] == verify_bundle(bundle).manifest_digest
 
 
 def test_the_bundle_name_is_safe_for_a_file_system() -> None:
@@ -210,6 +212,7 @@ def test_a_run_json_edited_from_failed_to_passed_is_caught_by_the_allure_results
     assert "PASS  files" in out and "FAIL  results" in out
     result_file = run.result_files[failed["nodeid"]]
     assert f"run.json says '{failed['name']}' passed, but allure-results/{result_file} says failed" in out
+    assert "NOT TRUSTWORTHY: run.json disagrees with the Allure results" in out
 
 
 def test_a_run_json_and_certificate_forged_together_are_caught(make_run: Callable[..., Run]) -> None:

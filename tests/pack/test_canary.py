@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tests.pack.builders import Run
-from uatcert.pack import run_canary, scan_for_secrets
+from uatcert.pack import recorded_hits, run_canary, scan_for_secrets
 from uatcert.pack._canary import scan_bytes
 
 SECRET = "s3cr3t-Client+Secret/value=="
@@ -101,3 +101,5 @@ def test_run_canary_records_each_pass_without_the_values(make_run: Callable[...,
     assert record["passes"][1]["files"] > record["passes"][0]["files"] > 10
     text = (run.reports / "canary.json").read_text(encoding="utf-8")
     assert VOUCHER not in text and SECRET not in text
+    assert recorded_hits(run.reports) == [f"allure-results/{attachment.name}: contains a voucher code"]
+    assert recorded_hits(run.reports / "nowhere") == []

@@ -217,3 +217,10 @@ def test_one_matrix_per_api_profile() -> None:
     assert matrices(doc) == [("v3", ["CAT"], [("SKU-1", "k", ["passed"])]),
                              ("v2", ["V2-CAT"], [("P-9", "dynamic", ["passed"])])]
     assert "## Requirement × product matrix (v2)" in render_markdown({**doc, "reasons": ["x"]})
+
+
+def test_a_reason_given_by_several_scenarios_is_listed_once(make_run: Callable[..., Run]) -> None:
+    specs = with_outcome(default_specs(), "test_recovery.py", "failed", "IDEM: expected a replay; got a fresh response")
+    doc = _certificate(make_run(specs))
+    assert doc["reasons"] == ["IDEM: expected a replay; got a fresh response (2 scenarios)"]
+    assert _requirement(doc, "IDEM")["reasons"] == doc["reasons"]

@@ -15,7 +15,7 @@ Typical use at the end of a run (see runner.certify):
 from __future__ import annotations
 
 from uatcert.pack._allure import AllureResult, load_results, match_scenarios
-from uatcert.pack._canary import SecretHit, run_canary, scan_for_secrets, scan_patterns
+from uatcert.pack._canary import SecretHit, recorded_hits, run_canary, scan_for_secrets, scan_patterns
 from uatcert.pack._certificate import (
     build_document,
     certificate_verdict,
@@ -26,7 +26,7 @@ from uatcert.pack._certificate import (
 from uatcert.pack._commands import report_main
 from uatcert.pack._errors import BundleError
 from uatcert.pack._ledger import ledger_totals
-from uatcert.pack._manifest import bundle_name, clean_outputs, make_bundle, write_manifest
+from uatcert.pack._manifest import bundle_name, clean_outputs, make_bundle, manifest_digest_of, write_manifest
 from uatcert.pack._report import (
     HOW_TO_GET_HTML,
     build_html_report,
@@ -55,8 +55,10 @@ __all__ = [
     "ledger_totals",
     "load_results",
     "make_bundle",
+    "manifest_digest_of",
     "mask_client_id",
     "match_scenarios",
+    "recorded_hits",
     "report_main",
     "run_canary",
     "scan_for_secrets",

@@ -99,8 +99,10 @@ def _scan(reports: Path, secrets: Iterable[str] | Mapping[str, str]) -> tuple[li
     needles = [(kinds[value], encoding, form) for value in values for encoding, form in _forms(value)]
     hits: list[SecretHit] = []
     files = 0
-    if not needles or not reports.exists():
+    if not reports.exists():
         return hits, files, len(values)
+    if not needles:
+        return hits, sum(1 for p in reports.rglob("*") if p.is_file()), 0
     for name, data in _files(reports):
         files += 1
         found: dict[str, str] = {}
@@ -143,6 +145,15 @@ def run_canary(reports: Path, secrets: Iterable[str] | Mapping[str, str], *, sta
     if reports.is_dir():
         path.write_text(json.dumps({"passes": passes}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return hits
+
+
+def recorded_hits(reports: Path) -> list[str]:
+    """Every hit recorded in `reports/canary.json` by any pass (file and kind, never the value)."""
+    try:
+        record = json.loads((reports / CANARY_REPORT).read_text(encoding="utf-8"))
+        return [str(hit) for p in record["passes"] for hit in p["hits"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 # pattern scan (no secret list) ------------------------------------------------------------------

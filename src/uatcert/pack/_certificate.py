@@ -222,7 +222,7 @@ def build_document(
             "area": known.area if known else "",
             "per_product": _per_product(summary.requirement),
             "verdict": summary.verdict,
-            "reasons": list(dict.fromkeys(summary.reasons)) if summary.verdict not in ("passed",) else [],
+            "reasons": _counted(summary.reasons) if summary.verdict != "passed" else [],
             "counts": dict(sorted(counts.items())),
             "cells": _cells(summary.requirement, results, matched) if _per_product(summary.requirement) else [],
         })
@@ -256,7 +256,7 @@ def build_document(
         "schema": SCHEMA,
         "verdict": verdict.label,
         "certified": verdict.certified,
-        "reasons": list(verdict.reasons),
+        "reasons": _counted(verdict.reasons),
         "target": _target(target),
         "targets": {api: {**_target(t), "client_id": mask_client_id(t.get("client_id"))} for api, t in targets.items()},
         "client_id": client,
@@ -277,6 +277,14 @@ def build_document(
         "collection_errors": list(results.collection_errors),
         "issuance": ledger,
     }
+
+
+def _counted(reasons: Iterable[str]) -> list[str]:
+    """Reasons in order, each once, with how many scenarios gave it when more than one did."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    return [f"{reason} ({count} scenarios)" if count > 1 else reason for reason, count in counts.items()]
 
 
 def dump(document: dict[str, Any]) -> str:

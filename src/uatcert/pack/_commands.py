@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from uatcert.pack._canary import scan_patterns
-from uatcert.pack._manifest import MANIFEST, make_bundle
+from uatcert.pack._manifest import MANIFEST, make_bundle, manifest_digest_of
 from uatcert.pack._report import HOW_TO_GET_HTML, build_html_report, ensure_node_modules, find_node_root
 
 
@@ -58,5 +58,5 @@ def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, er
         return 1
     if (reports / MANIFEST).exists():
         bundle = make_bundle(reports, str(target.get("client_id") or ""))
-        out.write(f"Evidence bundle: {bundle}\n")
+        out.write(f"Evidence bundle: {bundle}\nManifest digest: sha256:{manifest_digest_of(reports)}\n")
     return 0

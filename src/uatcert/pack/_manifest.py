@@ -70,6 +70,15 @@ def write_manifest(reports: Path) -> Path:
     return path
 
 
+def manifest_digest_of(reports: Path) -> str | None:
+    """The digest recorded in `reports/manifest.json` (to print, so it can be quoted out of band)."""
+    try:
+        digest = json.loads((reports / MANIFEST).read_text(encoding="utf-8")).get("digest")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return digest if isinstance(digest, str) else None
+
+
 def safe_name(client_id: str | None) -> str:
     """A client id made safe for a file name."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", client_id or "").strip("-._")[:64]

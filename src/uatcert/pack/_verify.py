@@ -88,7 +88,11 @@ class VerifyReport:
             if len(check.lines) > MAX_LINES:
                 out.append(f"        … and {len(check.lines) - MAX_LINES} more")
         out.append("")
-        if self.verdict:
+        results = self.check("results")
+        if self.verdict and results is not None and not results.ok:
+            out.append(f"Verdict re-derived from run.json: {self.verdict}, NOT TRUSTWORTHY: run.json disagrees "
+                       "with the Allure results")
+        elif self.verdict:
             said = self.certificate_verdict or "(unreadable)"
             agreement = "the certificate agrees" if said == self.verdict else f"the certificate says {said}"
             out.append(f"Verdict re-derived from the bundle's results: {self.verdict} ({agreement})")
@@ -270,10 +274,20 @@ def _diff(said: Any, derived: Any, path: str, out: list[str]) -> None:
         if len(said) != len(derived):
             out.append(f"{path}: {len(said)} entries, the results give {len(derived)}")
         for index, (a, b) in enumerate(zip(said, derived, strict=False)):
-            _diff(a, b, f"{path}[{index}]", out)
+            _diff(a, b, f"{path}[{_label(b, index)}]", out)
     elif said != derived:
         out.append(f"{path}: says {json.dumps(said, ensure_ascii=False)[:120]}, "
                    f"the results give {json.dumps(derived, ensure_ascii=False)[:120]}")
+
+
+def _label(item: Any, index: int) -> str:
+    """How a list entry is named in a difference: its requirement id, node id or product, else its index."""
+    if isinstance(item, dict):
+        for key in ("id", "nodeid", "product", "path"):
+            if isinstance(item.get(key), str):
+                value: str = item[key]
+                return f"{value} {item['face_value']}" if key == "product" and item.get("face_value") else value
+    return str(index)
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
