@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: certify test lint typecheck unit clean
+.PHONY: certify test lint typecheck unit clean node
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-certify: $(STAMP)
+# The pinned Allure 3 report generator (package.json + package-lock.json). Optional: without npm the run
+# still certifies and prints how to get the single-file HTML report later.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the single-file HTML report will be skipped (install Node.js 20+ for it)"; fi
+
+node: $(NODE_STAMP)
+
+certify: $(STAMP) $(NODE_STAMP)
 	$(BIN)/uatcert run
 
 lint: $(STAMP)
@@ -22,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit

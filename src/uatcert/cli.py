@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
+    commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
+    commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     return parser
@@ -58,6 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.sandbox import main as sandbox_main
 
         return sandbox_main(args_list[1:])
+    if args_list[:1] == ["verify"]:
+        from uatcert.pack import verify_main
+
+        return verify_main(args_list[1:])
+    if args_list[:1] == ["report"]:
+        from uatcert.pack import report_main
+
+        return report_main(args_list[1:])
     try:
         args = _parser().parse_args(args_list)
     except SystemExit as exc:  # argparse already printed the usage error

@@ -18,9 +18,24 @@ import pytest
 from uatcert import __version__
 from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
+from uatcert.evidence import write_ledger_csv
+from uatcert.pack import (
+    HOW_TO_GET_HTML,
+    build_html_report,
+    certificate_verdict,
+    clean_outputs,
+    ensure_node_modules,
+    find_node_root,
+    make_bundle,
+    manifest_digest_of,
+    recorded_hits,
+    run_canary,
+    write_allure_metadata,
+    write_certificate,
+)
 from uatcert.profiles import Profile
 from uatcert.suite.results import RunResults
-from uatcert.verdict import RunVerdict, judge
+from uatcert.verdict import RunVerdict
 
 EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 VERDICT_WORDS = {
@@ -47,6 +62,7 @@ def run_suite(
     for stale in (results_path, reports / "junit.xml"):
         stale.unlink(missing_ok=True)
     shutil.rmtree(reports / "allure-results", ignore_errors=True)
+    clean_outputs(reports)  # certificate.*, canary.json, manifest.json, html/, old bundles
     args = [
         *(str(root / p.steps_dir) for p in profiles),
         f"--rootdir={root}",
@@ -119,6 +135,51 @@ def certify(
         if "TargetUnreachable" in message or "could not" in message:
             return EXIT_UNREACHABLE
     required = [r for p in profiles for r in p.requirements]
-    verdict = judge(results, required)
+    verdict = certificate_verdict(results, required)  # judge() plus the requirement x product matrix rule
     render_summary(results, verdict, out)
+    if not write_evidence(results, verdict, settings, reports, out):
+        return EXIT_NOT_CERTIFIED
     return EXIT_CERTIFIED if verdict.certified else EXIT_NOT_CERTIFIED
+
+
+def configured_secrets(settings: Settings) -> dict[str, str]:
+    """The secrets this process knows (the pytest process also scans every value its redactor learned)."""
+    from uatcert.sandbox import DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET
+
+    secrets = dict.fromkeys((DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET), "the sandbox client secret")
+    for secret in (settings.v3.client_secret, settings.v3.readonly_client_secret):
+        if secret is not None:
+            secrets[secret.get_secret_value()] = "a configured client secret"
+    return secrets
+
+
+def write_evidence(results: RunResults, verdict: RunVerdict, settings: Settings, reports: Path, out: TextIO) -> bool:
+    """Certificate, Allure metadata, HTML report, canary, manifest and bundle; False when a secret leaked."""
+
+    def note(line: str) -> None:
+        out.write(f"  {line}\n")
+
+    write_allure_metadata(results, reports / "allure-results")
+    if (reports / "ledger.jsonl").exists():
+        write_ledger_csv(reports / "ledger.jsonl", reports / "ledger.csv")
+    client_id = results.target.get("client_id") or settings.v3.client_id
+    write_certificate(results, verdict, reports, client_id=client_id)
+    out.write(f"\nCertificate:  {reports / 'certificate.html'}\n")
+    root = find_node_root(reports)
+    if root is not None:
+        ensure_node_modules(root, log=note)
+    target = results.target
+    title = f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+    html = build_html_report(reports, title=title, root=root, log=note)
+    out.write(f"HTML report:  {html}\n" if html else f"HTML report:  not built; to get it, {HOW_TO_GET_HTML}\n")
+    run_canary(reports, configured_secrets(settings), stage="evidence")
+    hits = recorded_hits(reports)  # this pass and the pytest process's pass
+    if hits:
+        out.write("SECRETS CANARY: secret values reached the evidence; no bundle was made:\n")
+        for hit in hits:
+            out.write(f"  {hit}\n")
+        return False
+    bundle = make_bundle(reports, client_id)
+    out.write(f"Evidence:     {bundle}\n              manifest digest sha256:{manifest_digest_of(reports)}\n"
+              f"              check it with: uatcert verify {bundle}\n")
+    return True

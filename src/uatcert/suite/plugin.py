@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,7 @@ from uatcert.v3 import Product
 
 RUNTIME = pytest.StashKey[SuiteRuntime]()
 RESULTS = pytest.StashKey[RunResults]()
+SCENARIO = pytest.StashKey[tuple[str, str]]()  # (feature name, scenario name with example values)
 OPEN_VALUE_FACE_VALUES = (100, 100000, 1051)
 NOT_APPLICABLE = "not applicable"
 
@@ -84,8 +86,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     runtime = config.stash.get(RUNTIME, None)
-    if runtime is not None:
-        runtime.close()
+    if runtime is None:
+        return
+    results_path = config.getoption("uatcert_results", None)
+    if results_path:  # secrets canary, stage 1: every value the redactor learned, over the raw evidence
+        from uatcert.pack import run_canary
+
+        learned = dict.fromkeys(runtime.redactor.known_values(), "a secret or voucher value seen in the run")
+        run_canary(Path(results_path).parent, learned, stage="pytest")
+    runtime.close()
 
 
 # collection -----------------------------------------------------------------------------------
@@ -149,6 +158,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"{NOT_APPLICABLE} on the configured {api} target: needs the sandbox control API "
                 "(server-side fault injection, voucher state changes, issuance ledger)"
             )
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    request.node.stash[SCENARIO] = (str(feature.name), str(scenario.name))
 
 
 # results --------------------------------------------------------------------------------------
@@ -217,17 +230,14 @@ def _example(item: pytest.Item) -> dict[str, str]:
 
 
 def _scenario_name(item: pytest.Item, example: dict[str, str]) -> str:
-    scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
-    name = str(getattr(scenario, "name", item.name))
+    name = item.stash.get(SCENARIO, ("", item.name))[1]
     for key, value in example.items():
         name = name.replace(f"<{key}>", str(value))
     return name
 
 
 def _feature_name(item: pytest.Item) -> str:
-    scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
-    feature = getattr(scenario, "feature", None)
-    return str(getattr(feature, "name", ""))
+    return item.stash.get(SCENARIO, ("", ""))[0]
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
