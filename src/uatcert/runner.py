@@ -125,9 +125,9 @@ def certify(
     reports = settings.run.reports_dir.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     code, results = run_suite(profiles, settings, reports, pytest_args)
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        raise ConfigError(f"the suite could not start (pytest exit code {int(code)}; its message is above)")
     if results is None:
-        if code == pytest.ExitCode.USAGE_ERROR:
-            return EXIT_USAGE
         raise TargetUnreachable(f"the suite produced no results (pytest exit code {code})")
     if results.collection_errors and not results.scenarios:
         message = results.collection_errors[0]
