@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import allure
 import httpx
+import pytest
 from pytest_bdd import given, parsers, then
 
 from uatcert.suite.checks import Check, error_code_of, voucher_objects
@@ -18,8 +18,6 @@ OPEN_VALUE_DEFAULT_CENTS = 5000
 
 
 def not_applicable(reason: str) -> None:
-    import pytest
-
     pytest.skip(f"not applicable: {reason}")
 
 
@@ -31,10 +29,6 @@ def note(title: str, content: object) -> None:
 
 def face_value_for(product: Product) -> int | None:
     return OPEN_VALUE_DEFAULT_CENTS if product.is_open_value else None
-
-
-def new_key() -> str:
-    return str(uuid.uuid4())
 
 
 @given("an open-value product of the catalogue", target_fixture="product")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, new_key
+from steps.uniqrewards_v3.common import face_value_for
 from uatcert.suite.checks import Check, voucher_objects
 from uatcert.suite.fixtures_v3 import Connector, IssuanceWitness, ScenarioExchanges
 from uatcert.suite.runtime import V3Target
-from uatcert.v3 import ApiError, AuthenticationError, Product, TokenError, V3Client
+from uatcert.v3 import ApiError, AuthenticationError, Product, TokenError, V3Client, new_idempotency_key
 
 scenarios("uniqrewards_v3/AUTH-access-tokens.feature")
 
@@ -101,7 +101,7 @@ def _(readonly_connection: V3Client, product: Product, witness: IssuanceWitness)
     if face_value is not None:
         body["face_value"] = face_value
     return readonly_connection.send("POST", f"/products/{product.code}",
-                                    headers={"Idempotency-Key": new_key()}, json=body)
+                                    headers={"Idempotency-Key": new_idempotency_key()}, json=body)
 
 
 @then("the issuance is refused as not authorised")

@@ -8,10 +8,10 @@ import json
 import httpx
 from pytest_bdd import parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, new_key, note
+from steps.uniqrewards_v3.common import face_value_for, note
 from uatcert.suite.checks import Check
 from uatcert.suite.fixtures_v3 import IssuanceWitness
-from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client
+from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key
 
 scenarios(
     "uniqrewards_v3/ISS-EVERY-every-product.feature",
@@ -120,7 +120,7 @@ PROBLEMS: dict[str, tuple[dict[str, object] | None, dict[str, str | None], bytes
 def _(v3_client: V3Client, product: Product, witness: IssuanceWitness, problem: str) -> httpx.Response:
     body, header_overrides, raw = PROBLEMS[problem]
     headers: dict[str, str] = {"Content-Type": "application/json"}
-    key: str | None = new_key()
+    key: str | None = new_idempotency_key()
     if "Idempotency-Key" in header_overrides:
         key = header_overrides["Idempotency-Key"]
     if key is not None:

@@ -9,13 +9,13 @@ import time
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, new_key, note
+from steps.uniqrewards_v3.common import face_value_for, note
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
 from uatcert.suite.checks import Check, voucher_objects
 from uatcert.suite.fixtures_v3 import IssuanceWitness, ScenarioExchanges, ThreadAwareEvidence
 from uatcert.suite.runtime import V3Target
-from uatcert.v3 import ApiError, Issuance, Product, V3Client
+from uatcert.v3 import ApiError, Issuance, Product, V3Client, new_idempotency_key
 
 scenarios("uniqrewards_v3/IDEM-issue-recovery.feature")
 
@@ -70,13 +70,13 @@ def _(sandbox: object) -> None:
 @when(parsers.re(r"the integrator issues (?P<quantity>\d+) vouchers? of the product with a new idempotency key"),
       target_fixture="issuance")
 def _(v3_client: V3Client, product: Product, quantity: str) -> Issuance:
-    return v3_client.issue(product.code, int(quantity), face_value_for(product), idempotency_key=new_key())
+    return v3_client.issue(product.code, int(quantity), face_value_for(product), idempotency_key=new_idempotency_key())
 
 
 @given(parsers.re(r"(?P<quantity>\d+) vouchers? of the product (was|were) issued with a new idempotency key"),
        target_fixture="issuance")
 def _(v3_client: V3Client, product: Product, quantity: str) -> Issuance:
-    return v3_client.issue(product.code, int(quantity), face_value_for(product), idempotency_key=new_key())
+    return v3_client.issue(product.code, int(quantity), face_value_for(product), idempotency_key=new_idempotency_key())
 
 
 @dataclasses.dataclass
@@ -90,7 +90,7 @@ class InFlight:
 @when("the integrator issues 1 voucher of the product and retries while the first attempt is in flight",
       target_fixture="in_flight")
 def _(v3_client: V3Client, product: Product, evidence: ThreadAwareEvidence) -> InFlight:
-    key = new_key()
+    key = new_idempotency_key()
     outcome: dict[str, Issuance | BaseException] = {}
 
     def first_attempt() -> None:
