@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import re
 import uuid
@@ -174,7 +173,7 @@ class Run:
         write_allure_metadata(self.results, self.reports / "allure-results")
         verdict = judge(self.results, REQUIRED)
         write_certificate(self.results, verdict, self.reports, client_id=client_id, **kwargs)
-        return make_bundle(self.reports, client_id, dt.date(2026, 11, 21)) if bundle else None
+        return make_bundle(self.reports, client_id) if bundle else None
 
 
 def build_run(root: Path, specs: Iterable[Spec] | None = None, *, started: str = "2026-11-21T10:00:00+00:00",

@@ -85,7 +85,8 @@ def test_the_manifest_covers_every_evidence_file(make_run: Callable[..., Run]) -
 def test_the_bundle_holds_the_evidence_and_the_manifest(make_run: Callable[..., Run]) -> None:
     run = make_run()
     bundle = run.certify()
-    assert bundle is not None and bundle.name == "uatcert-evidence-uatcert-client-sandbox-20261121.zip"
+    issued = json.loads((run.reports / "certificate.json").read_text())["issued_at"][:10].replace("-", "")
+    assert bundle is not None and bundle.name == f"uatcert-evidence-uatcert-client-sandbox-{issued}.zip"
     members = _members(bundle)
     manifest = json.loads(members["manifest.json"])
     assert sorted(members) == sorted([*(e["path"] for e in manifest["files"]), "manifest.json"])
@@ -351,7 +352,7 @@ def test_make_bundle_replaces_an_older_bundle(make_run: Callable[..., Run]) -> N
     run = make_run()
     first = run.certify()
     (run.reports / "ledger.csv").write_text("time,idempotency_key\nnew,row\n", encoding="utf-8")
-    second = make_bundle(run.reports, "uatcert-client-sandbox", dt.date(2026, 11, 21))
+    second = make_bundle(run.reports, "uatcert-client-sandbox")  # same certificate date: same name
     assert first == second
     assert _members(second)["ledger.csv"] == b"time,idempotency_key\nnew,row\n"
     assert verify_bundle(second).ok

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.sandbox.sandbox_support import Api
 
+from tests.sandbox.sandbox_support import Api
 from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
 
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.sandbox.sandbox_support import FIXED, FULL, READONLY, Api, assert_error
 
+from tests.sandbox.sandbox_support import FIXED, FULL, READONLY, Api, assert_error
 from uatcert.sandbox import DEFAULT_CLIENT_ID
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.sandbox.sandbox_support import FIXED, OPEN, Api, assert_error, product
-
 from uatcert.sandbox import load_catalogue
 
 PUBLIC_KEYS = {

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sandbox.sandbox_support import product
 
+from tests.sandbox.sandbox_support import product
 from uatcert.errors import ConfigError
 from uatcert.sandbox import SandboxConfig, create_app, load_catalogue
 

@@ -9,6 +9,7 @@ from collections import Counter
 
 import httpx
 import pytest
+
 from tests.sandbox.sandbox_support import FIXED, Api
 
 REQUESTS = 50

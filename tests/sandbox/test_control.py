@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.sandbox.sandbox_support import FIXED, LIMITED, Api
 
+from tests.sandbox.sandbox_support import FIXED, LIMITED, Api
 from uatcert.errors import SandboxError
 from uatcert.sandbox import DEFECT_MODES, FAULT_KINDS, SandboxControl
 

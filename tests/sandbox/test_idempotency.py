@@ -11,8 +11,8 @@ from datetime import datetime
 
 import httpx
 import pytest
-from tests.sandbox.sandbox_support import FIXED, FULL, OPEN, Api, assert_error
 
+from tests.sandbox.sandbox_support import FIXED, FULL, OPEN, Api, assert_error
 from uatcert.sandbox import SandboxClient
 
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+
 from tests.sandbox.sandbox_support import (
     ACTIVATION,
     COFFEE,

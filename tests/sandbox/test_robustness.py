@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.sandbox.sandbox_support import Api
 
+from tests.sandbox.sandbox_support import Api
 from uatcert.sandbox import _idempotency
 
 JUNK_BODIES = [b"", b"{", b"[]", b"null", b"\xff\xfe", b"[" * 5000, b'{"quantity": 1' + b"9" * 5000 + b"}"]

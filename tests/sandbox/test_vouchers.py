@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.sandbox.sandbox_support import ACTIVATION, COFFEE, FIXED, GIFT_CARD, READONLY, THIRD_PARTY, Api, assert_error
 
+from tests.sandbox.sandbox_support import ACTIVATION, COFFEE, FIXED, GIFT_CARD, READONLY, THIRD_PARTY, Api, assert_error
 from uatcert.errors import SandboxError
 
 
