@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the certification against the configured target or the sandbox")
     run.add_argument("--profile", action="append", dest="profiles", metavar="NAME",
-                     help="profile to certify (repeatable): v3; default: every configured one, else all on the sandbox")
+                     help="profile to certify (repeatable): v3, v2, allsafe; default: every configured one, "
+                          "else all on the sandbox")
     run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
     run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
     run.add_argument("--allow-production", action="store_true",
@@ -109,6 +110,14 @@ def _run(args: argparse.Namespace) -> int:
         from uatcert.preflight import check_v3_target
 
         check_v3_target(settings, sys.stdout)
+    if any(p.name == "v2" for p in profiles):
+        from uatcert.preflight import check_v2_target
+
+        check_v2_target(settings, sys.stdout)
+    if any(p.name == "allsafe" for p in profiles):
+        from uatcert.preflight import check_allsafe_target
+
+        check_allsafe_target(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
     return certify(profiles, settings, sys.stdout, extra)
 

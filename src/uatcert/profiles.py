@@ -25,6 +25,20 @@ PROFILES: dict[str, Profile] = {
         ("AUTH", "CAT", "ISS-EVERY", "ISS-OPEN", "ISS-VALID", "STS", "IDEM"),
         lambda s: s.v3.configured,
     ),
+    "v2": Profile(
+        "v2",
+        "UNIQREWARDS Client API v2",
+        "steps/uniqrewards_v2",
+        ("V2-AUTH", "V2-CAT", "V2-ISS-EVERY", "V2-ISS-OPEN", "V2-ISS-VALID", "V2-STS", "V2-IDEM"),
+        lambda s: s.v2.configured,
+    ),
+    "allsafe": Profile(
+        "allsafe",
+        "AllSafe Redemption API",
+        "steps/allsafe",
+        ("ALS-AVAIL", "ALS-ALLOC", "ALS-ERR"),
+        lambda s: s.allsafe.configured,
+    ),
 }
 
 

@@ -22,13 +22,19 @@ SECRET = "***"
 # Keys whose values are voucher secrets (v3, v2, AllSafe); the value is masked to its last 4.
 VOUCHER_KEYS = frozenset(
     {"voucher_code", "url", "short_url", "voucher_ref", "edenred_url", "voucher_url", "code_url",
-     "barcode", "serial", "voucher_number"}
+     "barcode", "serial", "voucher_number", "serialnumber", "serial_number", "vouchercode", "voucherurl",
+     "redemptionurl", "vouchernumber"}
 )
 # Keys whose values are masked whole.
 WHOLE_KEYS = frozenset(
     {"short_url_pin", "pin", "view_code", "access_token", "refresh_token", "id_token", "client_secret",
-     "password", "secret", "x_client_secret"}
+     "password", "secret", "x_client_secret", "voucherpin", "voucher_pin", "pin_code"}
 )
+# Keys whose values are lists of voucher codes (v2 `display_codes`: e.g. third-party merchant codes).
+VOUCHER_LIST_KEYS = frozenset({"display_codes"})
+# Keys that hold voucher codes only in successful AllSafe allocation answers ("code" means an error
+# code elsewhere): learned from those answers, then masked wherever the value shows up.
+ALLSAFE_VOUCHER_KEYS = frozenset({"code"})
 SECRET_HEADERS = frozenset({"authorization", "x-client-secret", "proxy-authorization", "cookie", "set-cookie"})
 
 
@@ -71,6 +77,20 @@ class Redactor:
             parsed = _parse_json(body)
             if parsed is not None:
                 self._learn_json(parsed)
+        if exchange.api == "allsafe" and exchange.status is not None and 200 <= exchange.status < 300:
+            parsed = _parse_json(exchange.response_body)
+            if parsed is not None:
+                self._learn_keys(parsed, ALLSAFE_VOUCHER_KEYS)
+
+    def _learn_keys(self, node: Any, keys: frozenset[str]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.lower() in keys and isinstance(value, str | int) and not isinstance(value, bool):
+                    self.add_voucher_value(str(value))
+                self._learn_keys(value, keys)
+        elif isinstance(node, list):
+            for item in node:
+                self._learn_keys(item, keys)
 
     def _learn_authorization(self, value: str) -> None:
         scheme, _, credential = value.partition(" ")
@@ -91,6 +111,10 @@ class Redactor:
                         self.add_secret(text)
                     elif key.lower() in VOUCHER_KEYS:
                         self.add_voucher_value(text)
+                elif key.lower() in VOUCHER_LIST_KEYS and isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, str | int) and not isinstance(item, bool):
+                            self.add_voucher_value(str(item))
                 self._learn_json(value)
         elif isinstance(node, list):
             for item in node:
@@ -136,6 +160,11 @@ class Redactor:
                     result[key] = SECRET
                 elif lowered in VOUCHER_KEYS and isinstance(value, str | int) and not isinstance(value, bool):
                     result[key] = mask(str(value))
+                elif lowered in VOUCHER_LIST_KEYS and isinstance(value, list):
+                    result[key] = [
+                        mask(str(item)) if isinstance(item, str | int) and not isinstance(item, bool)
+                        else self.json(item) for item in value
+                    ]
                 else:
                     result[key] = self.json(value)
             return result

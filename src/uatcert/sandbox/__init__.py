@@ -9,36 +9,88 @@ fault injection, an issuance ledger and defect modes, driven by a control API un
 
 from __future__ import annotations
 
+from uatcert.sandbox._allsafe_client import AllSafeSandboxControl
 from uatcert.sandbox._app import create_app
 from uatcert.sandbox._catalogue import Catalogue, CatalogueProduct, load_catalogue
 from uatcert.sandbox._cli import main
 from uatcert.sandbox._client import SandboxControl
 from uatcert.sandbox._config import (
+    ALLSAFE_EMPTY_PASSWORD,
+    ALLSAFE_EMPTY_USERNAME,
+    ALLSAFE_ENDED_PASSWORD,
+    ALLSAFE_ENDED_USERNAME,
+    ALLSAFE_LIVE_PASSWORD,
+    ALLSAFE_LIVE_USERNAME,
+    ALLSAFE_NOVAULT_PASSWORD,
+    ALLSAFE_NOVAULT_USERNAME,
+    ALLSAFE_PASSWORD,
+    ALLSAFE_PENDING_PASSWORD,
+    ALLSAFE_PENDING_USERNAME,
+    ALLSAFE_PREFIX,
+    ALLSAFE_REVOKED_PASSWORD,
+    ALLSAFE_REVOKED_USERNAME,
+    ALLSAFE_SOLD_OUT,
+    ALLSAFE_UNSTOCKED_VENDOR,
+    ALLSAFE_USERNAME,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     READONLY_CLIENT_ID,
     READONLY_CLIENT_SECRET,
+    V2_CLIENT_ID,
+    V2_CLIENT_SECRET,
+    V2_SCOPE,
+    V2_X_CLIENT_ID,
+    V2_X_CLIENT_SECRET,
     SandboxClient,
     SandboxConfig,
+    SandboxV2Client,
 )
 from uatcert.sandbox._defects import DEFECT_MODES
 from uatcert.sandbox._faults import FAULT_KINDS
 from uatcert.sandbox._server import BackgroundServer
+from uatcert.sandbox._v2 import SEEDED_V2_CATALOGUE, V2Catalogue, load_v2_catalogue
 
 __all__ = [
+    "ALLSAFE_EMPTY_PASSWORD",
+    "ALLSAFE_EMPTY_USERNAME",
+    "ALLSAFE_ENDED_PASSWORD",
+    "ALLSAFE_ENDED_USERNAME",
+    "ALLSAFE_LIVE_PASSWORD",
+    "ALLSAFE_LIVE_USERNAME",
+    "ALLSAFE_NOVAULT_PASSWORD",
+    "ALLSAFE_NOVAULT_USERNAME",
+    "ALLSAFE_PASSWORD",
+    "ALLSAFE_PENDING_PASSWORD",
+    "ALLSAFE_PENDING_USERNAME",
+    "ALLSAFE_PREFIX",
+    "ALLSAFE_REVOKED_PASSWORD",
+    "ALLSAFE_REVOKED_USERNAME",
+    "ALLSAFE_SOLD_OUT",
+    "ALLSAFE_UNSTOCKED_VENDOR",
+    "ALLSAFE_USERNAME",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "DEFECT_MODES",
     "FAULT_KINDS",
     "READONLY_CLIENT_ID",
     "READONLY_CLIENT_SECRET",
+    "SEEDED_V2_CATALOGUE",
+    "V2_CLIENT_ID",
+    "V2_CLIENT_SECRET",
+    "V2_SCOPE",
+    "V2_X_CLIENT_ID",
+    "V2_X_CLIENT_SECRET",
+    "AllSafeSandboxControl",
     "BackgroundServer",
     "Catalogue",
     "CatalogueProduct",
     "SandboxClient",
     "SandboxConfig",
     "SandboxControl",
+    "SandboxV2Client",
+    "V2Catalogue",
     "create_app",
     "load_catalogue",
+    "load_v2_catalogue",
     "main",
 ]

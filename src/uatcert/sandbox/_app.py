@@ -1,4 +1,4 @@
-"""`create_app`: the Starlette application serving the token endpoint, v3 and the control API."""
+"""`create_app`: the Starlette application serving the token endpoint, v3, AllSafe and the control API."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from uatcert.sandbox import _auth, _codes, _control, _v3
+from uatcert.sandbox import _allsafe, _auth, _codes, _control, _v2, _v3
 from uatcert.sandbox._catalogue import load_catalogue
 from uatcert.sandbox._codes import ApiError
 from uatcert.sandbox._config import SandboxConfig
@@ -31,11 +31,22 @@ def create_app(cfg: SandboxConfig | None = None) -> Starlette:
     cfg = cfg or SandboxConfig()
     state = SandboxState(cfg, load_catalogue(cfg.catalogue_path))
     state.commit_routes.extend(_v3.COMMIT_ROUTES)
+    state.commit_routes.extend(_v2.COMMIT_ROUTES)
+    sandbox_v2 = _v2.V2State(cfg, state)  # ConfigError if the v2 catalogue file is bad
+    allsafe = _allsafe.AllSafeWorld.seeded()
     app = Starlette(
-        routes=[*_auth.ROUTES, *_v3.ROUTES, *_control.ROUTES],
-        middleware=[Middleware(SandboxMiddleware, state=state)],
+        routes=[
+            *_auth.ROUTES, *_v3.ROUTES, *_v2.ROUTES, *_allsafe.ROUTES, *_control.ROUTES, *_allsafe.CONTROL_ROUTES,
+        ],
+        middleware=[
+            Middleware(_v2.V2EnvelopeMiddleware),  # outermost: v2 answers made outside the v2 routes
+            Middleware(SandboxMiddleware, state=state),
+            Middleware(_allsafe.FollowReset, world=allsafe),
+        ],
         exception_handlers={ApiError: api_error_handler, HTTPException: _http_exception},
     )
     app.router.redirect_slashes = False
     app.state.sandbox = state
+    app.state.sandbox_v2 = sandbox_v2
+    app.state.allsafe = allsafe
     return app

@@ -1,0 +1,392 @@
+"""
+Errors raised by the AllSafe client. Every failure the client can see is one of these:
+
+    AllSafeError
+    ├── AllSafeConnectionError ........ no usable answer to a call that is safe to repeat (availability), or an
+    │   │                               allocation that provably never reached the provider (connect failed)
+    │   └── AllSafeTimeoutError ....... availability timed out (after its retries)
+    ├── AllSafeStatusError ............ the provider answered with an error status: `status`, `label`, `cause`,
+    │   │                               `action`, `user_message`, `retry_advice`, `title`/`detail` of the body
+    │   ├── AllSafeAuthenticationError  401  credentials, revoked integration, campaign not live or out of dates
+    │   ├── NoVaultLinkedError ........ 491  the campaign has no linked vault
+    │   ├── NoVouchersError ........... 492  nothing in stock for the vendor/value (`vendor`, `value`)
+    │   ├── ValidationFailedError ..... 495  the request failed validation (`field_errors` when given)
+    │   ├── InvalidVendorError ........ 496  the vendor is not known (`vendor`)
+    │   ├── RateLimitedError .......... 429  (`retry_after`; undocumented, tolerated)
+    │   ├── AllSafeServerError ........ 5xx  on availability (after its retries)
+    │   └── UnexpectedStatusError ..... any other status: tolerated, typed, never retried
+    ├── ReconciliationRequired ........ an allocation whose outcome is unknown: timeout, connection lost after
+    │                                   sending, 5xx, 204 or an unreadable 2xx. NEVER retried automatically;
+    │                                   carries the allocation's `reference` (recorded in the ledger as unknown)
+    └── ResponseValidationError ....... an availability body that is not per the (proposed) model
+
+`make_status_error` is the one place that maps a status to its class. Messages name the method, the
+URL path, the status, the documented label, cause and action; they never contain credentials.
+Every error carries `attempts` (HTTP requests sent by the logical call) and the call's `reference`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+import httpx
+
+from uatcert.allsafe._constants import RECONCILE_ACTION, RECONCILE_USER_MESSAGE, STATUS_TABLE, StatusInfo
+from uatcert.events import ExchangeOutcome
+
+_MAX_TEXT = 300
+
+ReconcileReason = Literal["timeout", "connection_lost", "server_error", "no_content", "unreadable_success"]
+
+
+def clip(text: str, limit: int = _MAX_TEXT) -> str:
+    """One line, at most `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def where(request: httpx.Request | None) -> str:
+    return f"{request.method} {request.url.path}" if request is not None else "request"
+
+
+class AllSafeError(Exception):
+    """Base class of every error the AllSafe client raises."""
+
+    request: httpx.Request | None
+    attempts: int
+    """HTTP requests sent by the logical call that ended in this error."""
+    reference: str | None
+    """The client reference of the allocation (None for availability)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+        self.attempts = 1
+        self.reference = None
+
+
+class AllSafeConnectionError(AllSafeError):
+    """No usable answer: the connection failed, was reset or the exchange broke."""
+
+    outcome: ExchangeOutcome
+    sent: bool
+    """False when the request provably never reached the provider (connect failed): safe to resend."""
+    should_retry: bool
+    """False when retrying cannot help (e.g. an unsupported URL scheme)."""
+    lost_response: httpx.Response | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        outcome: ExchangeOutcome = "connection_error",
+        sent: bool = True,
+        should_retry: bool = True,
+        lost_response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.outcome = outcome
+        self.sent = sent
+        self.should_retry = should_retry
+        self.lost_response = lost_response
+
+
+class AllSafeTimeoutError(AllSafeConnectionError):
+    """The exchange timed out; the provider may or may not have done the work."""
+
+
+class AllSafeStatusError(AllSafeError):
+    """The provider answered with an error status. Decisions rest on `status` only; the body is for logs."""
+
+    status: int
+    label: str
+    cause: str
+    action: str
+    user_message: str
+    retry_advice: str
+    documented: bool
+    """True for the documented statuses (401, 491, 492, 495, 496)."""
+    title: str | None
+    """`title` of the error body, if any (UNDOCUMENTED body; logging only)."""
+    detail: str | None
+    """`detail` (or `message`) of the error body, if any (logging only)."""
+    body: Any
+    request_id: str | None
+    response: httpx.Response
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, info: StatusInfo, documented: bool, body: Any,
+        request_id: str | None,
+    ) -> None:
+        super().__init__(message, request=response.request)
+        self.status = response.status_code
+        self.label = info.label
+        self.cause = info.cause
+        self.action = info.action
+        self.user_message = info.user_message
+        self.retry_advice = info.retry
+        self.documented = documented
+        self.body = body
+        self.title = _text_field(body, "title")
+        self.detail = _text_field(body, "detail") or _text_field(body, "message")
+        self.request_id = request_id
+        self.response = response
+
+    @property
+    def retryable(self) -> bool:
+        """Whether a caller may resend the same request automatically (never, for the documented statuses)."""
+        return False
+
+
+class AllSafeAuthenticationError(AllSafeStatusError):
+    """401: wrong username or password, integration revoked, or campaign not live / outside its dates."""
+
+    status: Literal[401]
+    www_authenticate: str | None
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.www_authenticate = self.response.headers.get("www-authenticate")
+
+
+class NoVaultLinkedError(AllSafeStatusError):
+    """491: the integration's campaign has no linked vault."""
+
+    status: Literal[491]
+
+
+class NoVouchersError(AllSafeStatusError):
+    """492: out of stock, or nothing in stock for that vendor/value combination."""
+
+    status: Literal[492]
+    vendor: str | None = None
+    value: Decimal | None = None
+
+
+class ValidationFailedError(AllSafeStatusError):
+    """495: the request failed validation or was malformed; `field_errors` when the body gives them."""
+
+    status: Literal[495]
+    field_errors: dict[str, list[str]]
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.field_errors = _field_errors(self.body)
+
+
+class InvalidVendorError(AllSafeStatusError):
+    """496: the vendor sent is not known."""
+
+    status: Literal[496]
+    vendor: str | None = None
+
+
+class RateLimitedError(AllSafeStatusError):
+    """429 (undocumented): refused before anything was done; `retry_after` seconds if the provider said."""
+
+    status: Literal[429]
+    retry_after: float | None
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = parse_retry_after(self.response.headers.get("retry-after"))
+
+
+class AllSafeServerError(AllSafeStatusError):
+    """5xx on a call that is safe to repeat (availability), after its retries."""
+
+
+class UnexpectedStatusError(AllSafeStatusError):
+    """A status the documentation does not list (400, 403, 404, 405, 415, 490, 493, 494, 497-499, ...)."""
+
+
+class ReconciliationRequired(AllSafeError):
+    """
+    An allocation whose outcome is unknown: the provider may have allocated a voucher. Never retried.
+
+    `reason` says why (timeout, connection_lost, server_error, no_content, unreadable_success); `status`
+    is the status the client received, if any; `cause_error` the underlying error. `action` and
+    `user_message` say what to do and show.
+    """
+
+    reason: ReconcileReason
+    status: int | None
+    cause_error: AllSafeError | None
+    action: str
+    user_message: str
+    vendor: str
+    value: Decimal
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: ReconcileReason,
+        reference: str,
+        vendor: str,
+        value: Decimal,
+        status: int | None = None,
+        cause_error: AllSafeError | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.reason = reason
+        self.reference = reference
+        self.vendor = vendor
+        self.value = value
+        self.status = status
+        self.cause_error = cause_error
+        self.action = RECONCILE_ACTION
+        self.user_message = RECONCILE_USER_MESSAGE
+
+
+class ResponseValidationError(AllSafeError):
+    """A success body that is not JSON, or not per the (proposed) model; `errors` holds (path, problem)."""
+
+    errors: list[tuple[str, str]]
+    response: httpx.Response | None
+
+    def __init__(
+        self, message: str, *, errors: list[tuple[str, str]] | None = None, response: httpx.Response | None = None
+    ) -> None:
+        super().__init__(message, request=response.request if response is not None else None)
+        self.errors = list(errors or [])
+        self.response = response
+
+
+_STATUS_CLASSES: dict[int, type[AllSafeStatusError]] = {
+    401: AllSafeAuthenticationError,
+    491: NoVaultLinkedError,
+    492: NoVouchersError,
+    495: ValidationFailedError,
+    496: InvalidVendorError,
+    429: RateLimitedError,
+}
+
+
+def status_error_class(status: int) -> type[AllSafeStatusError]:
+    """The `AllSafeStatusError` subclass for a status: the documented table, 429, any 5xx, else unexpected."""
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return AllSafeServerError
+    return UnexpectedStatusError
+
+
+def _generic_info(status: int) -> StatusInfo:
+    if status == 429:
+        return StatusInfo(429, "Too Many Requests", "rate limited (undocumented)",
+                          "wait as long as Retry-After asks before sending again", "Please try again shortly.",
+                          "retry only after Retry-After; nothing was consumed")
+    if status >= 500:
+        return StatusInfo(status, "Server Error", "the provider failed (undocumented status)",
+                          "retry later; for an allocation, reconcile first", "Vouchers are temporarily unavailable.",
+                          "availability: retry with backoff; allocation: never retry automatically")
+    return StatusInfo(status, "Undocumented status", "a status the AllSafe documentation does not list",
+                      "check the request against the API's /docs page and log the response",
+                      "Something went wrong; please try again later.", "do not retry")
+
+
+def make_status_error(
+    response: httpx.Response, *, request_id: str | None = None, vendor: str | None = None,
+    value: Decimal | None = None,
+) -> AllSafeStatusError:
+    """Build the typed error of an error response. Never raises for an odd body."""
+    status = response.status_code
+    documented = status in STATUS_TABLE
+    info = STATUS_TABLE[status] if documented else _generic_info(status)
+    body = _decode(response)
+    text = f"{where(response.request)} -> {status} {info.label}"
+    detail = _text_field(body, "detail") or _text_field(body, "message") or _text_field(body, "title")
+    if detail:
+        text += f": {clip(detail, 200)}"
+    text += f". Cause: {info.cause}. Action: {info.action}."
+    error = status_error_class(status)(
+        text, response=response, info=info, documented=documented, body=body, request_id=request_id
+    )
+    if isinstance(error, NoVouchersError):
+        error.vendor, error.value = vendor, value
+    elif isinstance(error, InvalidVendorError):
+        error.vendor = vendor
+    return error
+
+
+def map_transport_error(exc: httpx.RequestError) -> AllSafeConnectionError:
+    """Wrap an httpx error; `sent=False` only when the request provably never left (connect failed)."""
+    request = _request_of(exc)
+    text = f"{where(request)}: {type(exc).__name__}: {clip(str(exc) or 'no detail')}"
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return AllSafeTimeoutError(text, request=request, outcome="lost_request", sent=False)
+    if isinstance(exc, httpx.TimeoutException):
+        return AllSafeTimeoutError(text, request=request, outcome="timeout")
+    if isinstance(exc, httpx.ConnectError):
+        return AllSafeConnectionError(text, request=request, outcome="lost_request", sent=False)
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return AllSafeConnectionError(text, request=request, sent=False, should_retry=False)
+    return AllSafeConnectionError(text, request=request)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds of a delta-seconds `Retry-After`; None if absent or not a number (HTTP-dates are ignored)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds) if seconds == seconds and seconds != float("inf") else None
+
+
+def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:  # httpx raises this when the error was built without a request
+        return None
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content) if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        try:
+            text = response.content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return clip(text) if text.strip() else None
+
+
+def _text_field(body: Any, name: str) -> str | None:
+    if isinstance(body, dict):
+        value = body.get(name)
+        if isinstance(value, str) and value.strip():
+            return value
+        error = body.get("error")
+        if isinstance(error, dict):
+            inner = error.get(name)
+            if isinstance(inner, str) and inner.strip():
+                return inner
+    return None
+
+
+def _field_errors(body: Any) -> dict[str, list[str]]:
+    """An `errors` map keyed by field (ASP.NET style), tolerating a list of {field, message} too."""
+    if not isinstance(body, dict):
+        return {}
+    errors = body.get("errors")
+    result: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for field, problems in errors.items():
+            if isinstance(problems, list):
+                result[str(field)] = [str(p) for p in problems]
+            elif problems is not None:
+                result[str(field)] = [str(problems)]
+    elif isinstance(errors, list):
+        for item in errors:
+            if isinstance(item, dict):
+                field = item.get("field") or item.get("name") or item.get("property") or ""
+                message = item.get("message") or item.get("error") or ""
+                result.setdefault(str(field), []).append(str(message))
+    return result

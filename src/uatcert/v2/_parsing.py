@@ -1,0 +1,145 @@
+"""
+Reading v2 bodies: JSON (money kept exact as `Decimal`), the `meta`/`data` envelope, error messages.
+
+Success (DOC): `{"meta": {"status": "succeeded"}, "data": [...]}`. Failure (CODE):
+`{"meta": {"status": "failed", "messages": [{"code", "level", "text"}]}}`. Error messages are also
+read, tolerantly, from an OAuth body (`{"error": "invalid_client"}`) and from `{"error": {"code", "message"}}`.
+Field paths in validation errors are JSONPath-like (`$.data[0].status`) and never show the value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from uatcert.v2._exceptions import ResponseValidationError
+from uatcert.v2._models import ErrorMessage
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+
+
+def _where(response: httpx.Response) -> str:
+    return f"{response.request.method} {response.request.url.path} -> {response.status_code}"
+
+
+def loads(content: bytes) -> Any:
+    """JSON with every decimal number as `Decimal` (61.72 stays 61.72)."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The decoded JSON body; an unparseable `ResponseValidationError` if it is not JSON."""
+    try:
+        return loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        kind = response.headers.get("content-type", "no content type")
+        raise ResponseValidationError(
+            f"{_where(response)}: body is not JSON ({kind}, {len(response.content)} bytes)",
+            errors=[("$", "not JSON")],
+            response=response,
+            unparseable=True,
+        ) from None
+
+
+def envelope_status(body: Any) -> str | None:
+    """`meta.status` of a body, or None when there is no such member."""
+    if isinstance(body, dict) and isinstance(body.get("meta"), dict):
+        status = body["meta"].get("status")
+        return status if isinstance(status, str) else None
+    return None
+
+
+def success_data(body: Any, response: httpx.Response) -> list[Any]:
+    """The `data` list of a success envelope; `ResponseValidationError` when the envelope is not one."""
+    status = envelope_status(body)
+    if status is None:
+        raise ResponseValidationError(
+            f"{_where(response)}: no meta.status in the body (expected the meta/data envelope)",
+            errors=[("$.meta.status", "missing")],
+            response=response,
+            unparseable=True,
+        )
+    if status != SUCCEEDED:
+        raise ResponseValidationError(
+            f"{_where(response)}: meta.status is {status[:40]!r}, expected {SUCCEEDED!r}",
+            errors=[("$.meta.status", f"expected {SUCCEEDED!r}")],
+            response=response,
+        )
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise ResponseValidationError(
+            f"{_where(response)}: meta.status is succeeded but data is not an array",
+            errors=[("$.data", "expected an array")],
+            response=response,
+        )
+    return data
+
+
+def error_messages(body: Any) -> list[ErrorMessage]:
+    """Messages of a failure body, found tolerantly; empty when the body holds none. Never raises."""
+    if not isinstance(body, dict):
+        return []
+    meta = body.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("messages"), list):
+        found = []
+        for item in meta["messages"]:
+            if isinstance(item, dict):
+                found.append(ErrorMessage.model_validate({
+                    **{k: v for k, v in item.items() if isinstance(k, str)},
+                    "code": _str(item.get("code")), "level": _str(item.get("level")), "text": _str(item.get("text")),
+                }))
+        return found
+    error = body.get("error")
+    if isinstance(error, str):  # OAuth: {"error": "invalid_client", "error_description": "..."}
+        return [ErrorMessage(code=error, level="error", text=_str(body.get("error_description")))]
+    if isinstance(error, dict):
+        return [ErrorMessage(code=_str(error.get("code")), level="error",
+                             text=_str(error.get("message", error.get("text"))))]
+    return []
+
+
+def parse_error_messages(response: httpx.Response) -> list[ErrorMessage]:
+    try:
+        body = loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return []
+    return error_messages(body)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _join(prefix: str, loc: Sequence[int | str]) -> str:
+    path = prefix
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def validate_list(model: type[ModelT], items: list[Any], path: str, response: httpx.Response) -> list[ModelT]:
+    """Validate every item; one `ResponseValidationError` listing the failures of all items."""
+    result: list[ModelT] = []
+    errors: list[tuple[str, str]] = []
+    for index, item in enumerate(items):
+        try:
+            result.append(model.model_validate(item))
+        except ValidationError as exc:
+            errors.extend((_join(f"{path}[{index}]", e["loc"]), e["msg"]) for e in exc.errors(include_url=False))
+    if errors:
+        shown = "; ".join(f"{p}: {m}" for p, m in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise ResponseValidationError(
+            f"{_where(response)}: body is not a valid list of {model.__name__}: {shown}{more}",
+            errors=errors,
+            response=response,
+        )
+    return result

@@ -1,0 +1,1 @@
+"""Steps of the UNIQREWARDS Client API v2 features."""
