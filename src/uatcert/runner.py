@@ -100,7 +100,7 @@ def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> Non
             detail += f", {len(summary.products)} products"
         if na:
             detail += f", {na} not applicable"
-        out.write(f"  {summary.requirement:<10} {VERDICT_WORDS[summary.verdict]:<11} {detail}\n")
+        out.write(f"  {summary.requirement:<13} {VERDICT_WORDS[summary.verdict]:<11} {detail}\n")
     failures = [s for s in results.scenarios if s.outcome in ("failed", "broken")]
     if failures or results.collection_errors:
         out.write("\nFailures:\n")

@@ -14,7 +14,19 @@ from pydantic import ValidationError
 from uatcert.errors import ConfigError, SandboxError
 from uatcert.sandbox._app import create_app
 from uatcert.sandbox._catalogue import SEEDED_CATALOGUE
-from uatcert.sandbox._config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig, default_clients
+from uatcert.sandbox._config import (
+    ALLSAFE_PASSWORD,
+    ALLSAFE_PREFIX,
+    ALLSAFE_USERNAME,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    V2_CLIENT_ID,
+    V2_CLIENT_SECRET,
+    V2_X_CLIENT_ID,
+    V2_X_CLIENT_SECRET,
+    SandboxConfig,
+    default_clients,
+)
 from uatcert.sandbox._defects import DEFECT_MODES
 from uatcert.sandbox._server import BackgroundServer
 
@@ -55,7 +67,7 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
 def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace, products: int) -> str:
     prefixes = cfg.scope_prefixes
     lines = [
-        "uatcert sandbox: UNIQREWARDS Client API v3 (sandbox data only, nothing real is issued)",
+        "uatcert sandbox: UNIQREWARDS Client API v3 and v2, AllSafe Redemption API (sandbox data only)",
         f"  base URL      {srv.base_url}",
         f"  v3 base URL   {srv.v3_base_url}",
         f"  token URL     {srv.token_url}",
@@ -67,6 +79,11 @@ def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace,
         lines.append(f"  client        {client.client_id}  secret: {secret}  scopes: {' '.join(client.scopes)}")
     lines += [
         f"  catalogue     {cfg.catalogue_path or SEEDED_CATALOGUE} ({products} products)",
+        f"  v2 base URL   {srv.base_url}/v2  (token {srv.base_url}/v2/connect/token)",
+        f"  v2 client     {V2_CLIENT_ID}  secret: {V2_CLIENT_SECRET}",
+        f"  v2 X-Client   {V2_X_CLIENT_ID}  secret: {V2_X_CLIENT_SECRET}",
+        f"  AllSafe URL   {srv.base_url}{ALLSAFE_PREFIX}  Basic {ALLSAFE_USERNAME}:{ALLSAFE_PASSWORD}",
+        "                (other AllSafe integrations for each error case: docs/sandbox.md)",
         f"  defect        {cfg.defect or 'none'}",
         f"Try: curl -s -u {cfg.clients[0].client_id}:<secret> -d grant_type=client_credentials {srv.token_url}",
         "Press Ctrl-C to stop.",
