@@ -194,6 +194,7 @@ def build_html_report(
     out = reports / HTML_DIR
     shutil.rmtree(out, ignore_errors=True)
     command = [npx, "--offline", ALLURE_PACKAGE, "awesome", "--single-file", "--report-name", title,
+               "--group-by", "epic,feature,story", "--report-language", "en",
                "-o", str(out.resolve()), str(allure_dir.resolve())]
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1", "npm_config_update_notifier": "false"}
     try:
