@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.conftest import Run, run_uatcert
 from uatcert.profiles import PROFILES
 from uatcert.sandbox import DEFECT_MODES
+from uatcert.suite.requirements import REQUIREMENTS
 
 EXPECTED_FAILURE = {
     "scope_not_enforced": "AUTH",
@@ -62,9 +63,16 @@ def test_correct_sandbox_is_certified(certified_run: Run) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("mode", "requirement"), sorted(EXPECTED_FAILURE.items()))
 def test_defect_mode_fails_exactly_its_requirement(tmp_path: Path, mode: str, requirement: str) -> None:
-    run = run_uatcert(tmp_path / "reports", "--defect", mode)
+    """Each run covers the defect's whole profile: every other requirement of that API must still pass.
+
+    Other profiles talk to other routes of the sandbox; one run with every profile is the certified run."""
+    profile = REQUIREMENTS[requirement].profile
+    run = run_uatcert(tmp_path / "reports", "--defect", mode, "--profile", profile)
     assert run.returncode == 1, run.stdout + run.stderr
     assert run.failing_requirements() == {requirement}, run.stdout
+    ran = {s.requirement for s in run.results.scenarios}
+    assert ran == set(PROFILES[profile].requirements)
+    assert all(s.outcome == "passed" for s in run.results.scenarios if s.requirement != requirement)
     failed = [s for s in run.results.scenarios if s.outcome in ("failed", "broken")]
     assert all(s.outcome == "failed" for s in failed), [s.message for s in failed]  # API finding, not harness trouble
     assert "Verdict: NOT CERTIFIED" in run.stdout
