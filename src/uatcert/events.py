@@ -35,6 +35,9 @@ class Exchange:
     """1 for the first attempt of a logical call, 2 for its first retry, and so on."""
     idempotency_key: str | None = None
     """The Idempotency-Key / X-Correlation-Id / client reference of the logical call, if any."""
+    issuance: bool = False
+    """True when this request asked the provider to issue or allocate (set by the client, which alone
+    knows its issuance route: v3 `POST /products/{code}`, v2 Request Vouchers, AllSafe's allocate call)."""
 
     @property
     def delivered(self) -> bool:
@@ -55,7 +58,8 @@ class IssueIntent:
     product_code: str
     quantity: int
     face_value: int | None
-    """Face value in cents (v3) or in the API's own unit as sent (v2 sends dollars); None if not sent."""
+    """Face value in cents (v3; v2 sends dollars and its client converts them to cents); AllSafe: the
+    value in whole currency units as sent (None when it has cents). None if not sent."""
     currency: str | None = None
 
 

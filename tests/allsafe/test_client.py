@@ -408,6 +408,18 @@ def test_observers_see_every_exchange_and_one_that_raises_is_ignored(make_client
         ("allsafe", "GET", 200, None), ("allsafe", "POST", 200, "seen")]
 
 
+def test_allocation_attempts_are_flagged_as_issuance_on_the_configured_route(make_client: MakeClient, api: FakeApi,
+                                                                             recorder: Recorder) -> None:
+    api.defaults["PUT /vouchers/allocate"] = reply(200, VOUCHER)
+    client = make_client(contract=AllSafeContract(allocate_path="/vouchers/allocate", allocate_method="PUT"))
+    client.availability()
+    client.allocate("ExampleMart", 50, reference="r-1")
+    client.send("PUT", "/vouchers/allocate", json={"vendor": "X"})
+    client.send("POST", "/vouchers/allocate", json={"vendor": "X"})
+    assert [(e.method, e.issuance) for e in recorder.exchanges] == [
+        ("GET", False), ("PUT", True), ("PUT", True), ("POST", False)]
+
+
 # -- the contract is configuration ----------------------------------------------------------------
 def test_paths_method_and_field_names_come_from_the_contract(make_client: MakeClient, api: FakeApi) -> None:
     contract = AllSafeContract(availability_path="/v1/availability", allocate_path="/vouchers/allocate",

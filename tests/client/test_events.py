@@ -54,6 +54,21 @@ def test_send_observed_with_its_key(client: V3Client, recorder: Recorder) -> Non
     assert exchange.idempotency_key == KEY and exchange.attempt == 1
 
 
+def test_issuance_attempts_are_flagged_raw_sends_to_the_issuance_route_too(make_client: MakeClient, api: FakeApi,
+                                                                          recorder: Recorder) -> None:
+    client = make_client()
+    api.queue(reply(500, None), reply(200, {"data": [voucher_json()]}), reply(200, {"data": []}),
+              reply(400, None), reply(400, None), reply(404, None))
+    client.issue("P", 1, idempotency_key=KEY)
+    client.products()
+    client.send("POST", "/products/P", json={"quantity": 21}, headers={"Idempotency-Key": KEY})
+    client.send("POST", "/products/P/extra", json={"quantity": 1})
+    client.send("GET", "/products/P")
+    assert [(e.method, e.issuance) for e in recorder.exchanges] == [
+        ("POST", False), ("POST", True), ("POST", True), ("GET", False), ("POST", True), ("POST", False),
+        ("GET", False)]  # the token request first
+
+
 def test_raising_observer_ignored(make_client: MakeClient, api: FakeApi) -> None:
     seen: list[Exchange] = []
 
@@ -81,7 +96,7 @@ def test_lost_response_reported_with_real_status(api: FakeApi, recorder: Recorde
     with V3Client("https://api.test.invalid/v3", "https://auth.test.invalid/oauth2/token", "c", "s",
                   transport=faults, observers=[recorder], clock=clock, sleep=sleeps.append) as client:
         issuance = client.issue("P", 1)
-        assert faults.on_lost == [client._on_lost_response]
+        assert len(faults.on_lost) == 1  # the client listens while it is open
     assert faults.on_lost == []
     first, second = recorder.api()
     assert first.outcome == "lost_response" and first.status == 200

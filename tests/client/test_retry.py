@@ -7,6 +7,7 @@ import datetime as dt
 import httpx
 import pytest
 
+from uatcert._http.headers import parse_retry_after
 from uatcert.v3 import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -19,7 +20,6 @@ from uatcert.v3 import (
     UnprocessableEntityError,
     V3Client,
 )
-from uatcert.v3._http import parse_retry_after
 
 from .fakes import FakeApi, MakeClient, error_json, reply, voucher_json
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.sandbox.sandbox_support import FIXED, LIMITED, Api
 from uatcert.errors import SandboxError
-from uatcert.sandbox import DEFECT_MODES, FAULT_KINDS, SandboxControl
+from uatcert.sandbox import DEFECT_MODES, FAULT_KINDS, SandboxConfig, SandboxControl, create_app
 
 
 def test_info(api: Api) -> None:
@@ -19,6 +19,13 @@ def test_info(api: Api) -> None:
     assert info["fault_kinds"] == list(FAULT_KINDS)
     assert info["version"]
     assert "secret" not in str(info["clients"])
+
+
+def test_each_app_registers_its_fault_targets_and_reset_hooks_explicitly() -> None:
+    state = create_app(SandboxConfig()).state.sandbox
+    assert state.faults.apis == {"/v3/": "v3", "/oauth2/": "token", "/v2/": "v2", "/allsafe/": "allsafe"}
+    assert state.faults.api_of("/allsafe/allocate") == "allsafe" and state.faults.api_of("/__sandbox/reset") is None
+    assert len(state.reset_hooks) == 1  # the AllSafe world reseeds on every reset
 
 
 def test_reset_restores_the_seeded_state_and_keeps_the_defect(api: Api) -> None:

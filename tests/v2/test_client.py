@@ -375,6 +375,17 @@ def test_observers_see_token_and_api_exchanges(client: V2Client, recorder: Recor
     assert recorder.exchanges[1].idempotency_key == issuance.correlation_id
 
 
+def test_request_vouchers_attempts_are_flagged_as_issuance_check_vouchers_is_not(client: V2Client, api: FakeApi,
+                                                                                   recorder: Recorder) -> None:
+    issuance = client.request_vouchers(CODE, ORDER, 1, "50")
+    api.default_api_reply = lambda request: reply(200, succeeded([checked_json(issuance.settlement_refs[0])]))
+    client.check_vouchers(issuance.settlement_refs)
+    client.send("POST", client.issue_path(CODE, ORDER), content=b"{}")
+    client.send("POST", client.check_path(), json={"voucher_settlement_refs": ["x"]})
+    assert [(e.api, e.issuance) for e in recorder.exchanges] == [
+        ("token", False), ("v2", True), ("v2", False), ("v2", True), ("v2", False)]
+
+
 def test_a_raising_observer_never_breaks_the_client(make_client: MakeClient) -> None:
     def boom(exchange: object) -> None:
         raise RuntimeError("observer broke")

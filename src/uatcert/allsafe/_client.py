@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import ipaddress
 import json as _json
-import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from uatcert._http.client import BaseClient
+from uatcert._http.errors import ClientError, where
+from uatcert._http.exchange import Api, CallState, Exchanges
+from uatcert._http.headers import request_id_of
+from uatcert._http.issuance import IssuanceHooks, call_outcome
+from uatcert._http.requests import raw_headers
+from uatcert._http.retry import call_with_retry
 from uatcert.allsafe._constants import (
     DEFAULT_CONNECT_TIMEOUT_S,
     DEFAULT_CURRENCY,
@@ -35,7 +40,6 @@ from uatcert.allsafe._exceptions import (
     ResponseValidationError,
     make_status_error,
     map_transport_error,
-    where,
 )
 from uatcert.allsafe._models import (
     AllocatedVoucher,
@@ -46,12 +50,11 @@ from uatcert.allsafe._models import (
     value_json,
     value_text,
 )
-from uatcert.allsafe._parsing import decode_json, locate_list, locate_object, validate_list, validate_model
-from uatcert.allsafe._retry import RetryPolicy, call_with_retry
-from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
-from uatcert.faults import LostResponseReporter
+from uatcert.allsafe._parsing import BODY
+from uatcert.allsafe._retry import RetryPolicy
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
 
-_log = logging.getLogger("uatcert.allsafe")
+_API = Api("allsafe", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
 
 
 def new_reference() -> str:
@@ -83,15 +86,7 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-@dataclasses.dataclass
-class _CallState:
-    reference: str | None = None
-    attempts: int = 0
-    request_ids: list[str] = dataclasses.field(default_factory=list)
-    last_status: int | None = None
-
-
-class AllSafeClient:
+class AllSafeClient(BaseClient):
     """
     Client of the AllSafe Redemption API: typed results, one typed error per documented status.
 
@@ -107,7 +102,9 @@ class AllSafeClient:
       unknown outcome raises `ReconciliationRequired`.
     - Every exchange goes to the observers as an `Exchange` (api "allsafe"); `issuance_hooks` hear each
       allocation before it is sent and after it ended, like v3 issuances (outcome "unknown" = reconcile).
-    - Paths, method and field names come from an `AllSafeContract` (the allocate call is UNDOCUMENTED).
+    - Paths, method and field names come from an `AllSafeContract` (the allocate call is UNDOCUMENTED);
+      so only the client can tell an allocation: its exchanges (a raw `send` with the contract's
+      method and path included) carry `issuance=True`.
     """
 
     def __init__(
@@ -135,48 +132,17 @@ class AllSafeClient:
         self.retry_policy = retry if retry is not None else RetryPolicy()
         self.currency = currency
         self._authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        self._observers: list[Observer] = list(observers)
-        self._hooks: list[IssuanceHook] = list(issuance_hooks)
-        self._clock = clock
+        self._hooks = IssuanceHooks(issuance_hooks, what="allocation")
         self._sleep = sleep
-        self._http = httpx.Client(
-            base_url=self.base_url + "/",
-            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        self._exchanges = Exchanges(
+            _API, base_url=self.base_url, timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            transport=transport, observers=observers, clock=clock,
         )
-        self._pending_lost: dict[int, httpx.Response | None] = {}
-        self._reporter: LostResponseReporter | None = None
-        if isinstance(transport, LostResponseReporter):
-            self._reporter = transport
-            transport.on_lost.append(self._on_lost_response)
+        self._allocate_route = re.compile(re.escape(self.contract.allocate_path))
+        self._http = self._exchanges.http
 
     def __repr__(self) -> str:
         return f"AllSafeClient(base_url={self.base_url!r}, username={self.username!r})"
-
-    # -- lifecycle -------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connection pool and stop listening for lost responses."""
-        if self._reporter is not None:
-            try:
-                self._reporter.on_lost.remove(self._on_lost_response)
-            except ValueError:
-                pass
-            self._reporter = None
-        self._http.close()
-
-    def __enter__(self) -> AllSafeClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def add_observer(self, observer: Observer) -> None:
-        self._observers.append(observer)
 
     # -- availability ----------------------------------------------------------------------------
 
@@ -185,21 +151,20 @@ class AllSafeClient:
         The campaign's voucher types with what is left. `204`, `200 []` and `492` all mean "nothing
         available" (see `Availability.form`); 401 and 491 raise their typed errors.
         """
-        state = _CallState()
+        state = CallState()
 
         def attempt(_: int) -> Availability:
             response = self._attempt("GET", self.contract.availability_path, state)
             return self._read_availability(response, state)
 
-        try:
-            return call_with_retry(
-                attempt, retryable=self.retry_policy.should_retry_read, policy=self.retry_policy, sleep=self._sleep
-            )
-        except AllSafeError as error:
-            error.attempts = state.attempts
-            raise
+        policy = self.retry_policy
+        return call_with_retry(
+            attempt, policy=policy, retryable=policy.should_retry_read, error_type=AllSafeError, sleep=self._sleep,
+            state=state,
+        )
 
-    def _read_availability(self, response: httpx.Response, state: _CallState) -> Availability:
+    @staticmethod
+    def _read_availability(response: httpx.Response, state: CallState) -> Availability:
         status = response.status_code
         if status == 204:
             return Availability((), "no_content", status, state.attempts)
@@ -207,9 +172,7 @@ class AllSafeClient:
             return Availability((), "no_vouchers", status, state.attempts)
         if not 200 <= status < 300:
             raise make_status_error(response, request_id=_request_id(response))
-        body = decode_json(response)
-        path, items = locate_list(body, response)
-        types = validate_list(VoucherType, items, path, response)
+        types = BODY.read_list(VoucherType, response)
         return Availability(tuple(types), "list" if types else "empty_list", status, state.attempts)
 
     # -- allocation ------------------------------------------------------------------------------
@@ -242,39 +205,15 @@ class AllSafeClient:
             face_value=int(amount) if amount == amount.to_integral_value() else None,
             currency=self.currency,
         )
-        started = self._hooks_before(intent)
-        state = _CallState(reference=ref)
-        try:
-            allocation = self._allocate(vendor, amount, ref, fields, state)
-        except AllSafeError as error:
-            error.attempts = state.attempts
-            error.reference = ref
-            hook_error = self._hooks_after(started, _failed_outcome(intent, state, error))
-            if hook_error is not None:
-                error.add_note(f"an allocation hook failed afterwards: {type(hook_error).__name__}: {hook_error}")
-            raise
-        except BaseException as error:
-            self._hooks_after(started, IssueOutcome(
-                intent=intent, outcome="unknown", http_status=state.last_status, attempts=state.attempts,
-                request_ids=tuple(state.request_ids), error=f"{type(error).__name__}: {error}",
-            ))
-            raise
-        voucher_id = allocation.voucher.id
-        outcome = IssueOutcome(
-            intent=intent,
-            outcome="issued",
-            http_status=allocation.status_code,
-            voucher_ids=(voucher_id,) if voucher_id else (),
-            attempts=allocation.attempts,
-            request_ids=allocation.request_ids,
+        state = CallState(key=ref)
+        return self._hooks.run(
+            intent, state, lambda: self._allocate(vendor, amount, ref, fields, state),
+            succeeded=lambda allocation: _allocated_outcome(intent, allocation),
+            failed=lambda error: _failed_outcome(intent, state, error),
         )
-        hook_error = self._hooks_after(started, outcome)
-        if hook_error is not None:
-            raise hook_error
-        return allocation
 
     def _allocate(
-        self, vendor: str, value: Decimal, ref: str, fields: dict[str, Any], state: _CallState
+        self, vendor: str, value: Decimal, ref: str, fields: dict[str, Any], state: CallState
     ) -> Allocation:
         method, path = self.contract.allocate_method, self.contract.allocate_path
         if method == "GET":
@@ -286,12 +225,13 @@ class AllSafeClient:
             headers = {"Content-Type": "application/json"}
 
         def attempt(_: int) -> httpx.Response:
-            return self._attempt(method, path, state, content=content, headers=headers, params=params)
+            return self._attempt(method, path, state, content=content, headers=headers, params=params, issuance=True)
 
+        policy = self.retry_policy
         try:
             response = call_with_retry(
-                attempt, retryable=self.retry_policy.should_retry_allocation, policy=self.retry_policy,
-                sleep=self._sleep,
+                attempt, policy=policy, retryable=policy.should_retry_allocation, error_type=AllSafeError,
+                sleep=self._sleep, state=state,
             )
         except AllSafeConnectionError as error:
             if not error.sent:
@@ -309,8 +249,7 @@ class AllSafeClient:
         if not 200 <= status < 300:
             raise make_status_error(response, request_id=_request_id(response), vendor=vendor, value=value)
         try:
-            body_path, obj = locate_object(decode_json(response), response)
-            voucher = validate_model(AllocatedVoucher, obj, body_path, response)
+            voucher = BODY.read_object(AllocatedVoucher, response)
         except ResponseValidationError as invalid:
             raise self._reconcile("unreadable_success", vendor, value, ref, response.request, status, invalid,
                                   f"HTTP {status} without a usable voucher ({invalid})") from invalid
@@ -332,30 +271,6 @@ class AllSafeClient:
             request=request,
         )
 
-    def _hooks_before(self, intent: IssueIntent) -> list[IssuanceHook]:
-        started: list[IssuanceHook] = []
-        for hook in self._hooks:
-            try:
-                hook.before(intent)
-            except BaseException as error:
-                self._hooks_after(started, IssueOutcome(
-                    intent=intent, outcome="refused", http_status=None, attempts=0,
-                    error=f"refused before sending: {type(error).__name__}: {error}",
-                ))
-                raise
-            started.append(hook)
-        return started
-
-    @staticmethod
-    def _hooks_after(hooks: Sequence[IssuanceHook], outcome: IssueOutcome) -> Exception | None:
-        first: Exception | None = None
-        for hook in hooks:
-            try:
-                hook.after(outcome)
-            except Exception as error:  # noqa: BLE001 - the caller re-raises it once all hooks ran
-                first = first or error
-        return first
-
     # -- raw -------------------------------------------------------------------------------------
 
     def send(
@@ -376,14 +291,11 @@ class AllSafeClient:
         Basic credentials are added when `authenticate` and no `Authorization` header was given.
         `reference` only labels the exchange for the observers. Network trouble raises `AllSafeConnectionError`.
         """
-        merged = dict(headers or {})
-        lowered = {name.lower() for name in merged}
-        if authenticate and "authorization" not in lowered:
-            merged["Authorization"] = self._authorization
-        if content is not None and "content-type" not in lowered:
-            merged["Content-Type"] = "application/json"
+        basic = (lambda: self._authorization) if authenticate else None
+        merged = raw_headers(headers, authorization=basic, json_body=content is not None)
         request = self._http.build_request(method, path, headers=merged, content=content, json=json, params=params)
-        return self._send_once(request, attempt=1, reference=reference)
+        issuance = self._exchanges.is_route(request, self.contract.allocate_method, self._allocate_route)
+        return self._exchanges.send(request, idempotency_key=reference, issuance=issuance)
 
     @staticmethod
     def error_for(
@@ -400,75 +312,36 @@ class AllSafeClient:
         self,
         method: str,
         path: str,
-        state: _CallState,
+        state: CallState,
         *,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
+        issuance: bool = False,
     ) -> httpx.Response:
         """One request; a response of any status (availability decides which are errors)."""
         request = self._http.build_request(
             method, path, content=content, params=params,
             headers={**(headers or {}), "Authorization": self._authorization},
         )
-        state.attempts += 1
-        response = self._send_once(request, attempt=state.attempts, reference=state.reference)
-        state.last_status = response.status_code
-        request_id = _request_id(response)
-        if request_id:
-            state.request_ids.append(request_id)
-        return response
-
-    def _send_once(self, request: httpx.Request, *, attempt: int, reference: str | None) -> httpx.Response:
-        slot = id(request)
-        self._pending_lost[slot] = None
-        started = self._clock()
-        try:
-            response = self._http.send(request)
-        except httpx.RequestError as exc:
-            duration = self._clock() - started
-            lost = self._pending_lost.pop(slot, None)
-            error = map_transport_error(exc)
-            if lost is not None:
-                error.outcome = "lost_response"
-                error.lost_response = lost
-                error.sent = True
-            self._emit(Exchange(
-                api="allsafe", method=request.method, url=str(request.url), request_headers=dict(request.headers),
-                request_body=_body_of(request), outcome=error.outcome,
-                status=lost.status_code if lost is not None else None,
-                response_headers=dict(lost.headers) if lost is not None else {},
-                response_body=lost.content if lost is not None else b"", duration_s=duration, error=str(error),
-                attempt=attempt, idempotency_key=reference,
-            ))
-            raise error from exc
-        finally:
-            self._pending_lost.pop(slot, None)
-        self._emit(Exchange(
-            api="allsafe", method=request.method, url=str(request.url), request_headers=dict(request.headers),
-            request_body=_body_of(request), outcome="response", status=response.status_code,
-            response_headers=dict(response.headers), response_body=response.content,
-            duration_s=self._clock() - started, attempt=attempt, idempotency_key=reference,
-        ))
-        return response
-
-    def _on_lost_response(self, request: httpx.Request, response: httpx.Response) -> None:
-        slot = id(request)
-        if slot in self._pending_lost:
-            self._pending_lost[slot] = response
-
-    def _emit(self, exchange: Exchange) -> None:
-        for observer in tuple(self._observers):
-            try:
-                observer(exchange)
-            except Exception:  # noqa: BLE001 - observers must never break the client (documented)
-                _log.debug("observer %r raised; ignored", observer, exc_info=True)
+        return self._exchanges.attempt(request, state, issuance=issuance)
 
 
-def _failed_outcome(intent: IssueIntent, state: _CallState, error: AllSafeError) -> IssueOutcome:
+def _allocated_outcome(intent: IssueIntent, allocation: Allocation) -> IssueOutcome:
+    voucher_id = allocation.voucher.id
+    return IssueOutcome(
+        intent=intent,
+        outcome="issued",
+        http_status=allocation.status_code,
+        voucher_ids=(voucher_id,) if voucher_id else (),
+        attempts=allocation.attempts,
+        request_ids=allocation.request_ids,
+    )
+
+
+def _failed_outcome(intent: IssueIntent, state: CallState, error: ClientError) -> IssueOutcome:
     if isinstance(error, AllSafeStatusError):
-        return IssueOutcome(intent=intent, outcome="refused", http_status=state.last_status, attempts=state.attempts,
-                            request_ids=tuple(state.request_ids), error=str(error))
+        return call_outcome(intent, state, "refused", str(error))
     if isinstance(error, AllSafeConnectionError) and not error.sent:
         return IssueOutcome(intent=intent, outcome="refused", http_status=None, attempts=state.attempts,
                             request_ids=tuple(state.request_ids),
@@ -479,15 +352,4 @@ def _failed_outcome(intent: IssueIntent, state: _CallState, error: AllSafeError)
 
 
 def _request_id(response: httpx.Response) -> str | None:
-    for name in REQUEST_ID_HEADERS:
-        value = response.headers.get(name)
-        if value:
-            return str(value)
-    return None
-
-
-def _body_of(request: httpx.Request) -> bytes:
-    try:
-        return request.content
-    except httpx.RequestNotRead:
-        return b""
+    return request_id_of(response, REQUEST_ID_HEADERS)

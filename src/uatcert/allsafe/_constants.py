@@ -18,9 +18,7 @@ DEFAULT_CURRENCY = "ZAR"
 """UNDOCUMENTED: the currency of `value`; the host is South African, so Rand is assumed."""
 
 DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_BACKOFF_BASE_S = 0.25
-DEFAULT_BACKOFF_CAP_S = 4.0
-DEFAULT_RETRY_AFTER_CAP_S = 30.0
+"""Fewer attempts than v3/v2 (only availability and never-sent allocations are retried); backoff: `_http.retry`."""
 
 USER_AGENT = "uatcert-allsafe-client"
 REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid")

@@ -23,6 +23,9 @@ Errors raised by the AllSafe client. Every failure the client can see is one of 
 `make_status_error` is the one place that maps a status to its class. Messages name the method, the
 URL path, the status, the documented label, cause and action; they never contain credentials.
 Every error carries `attempts` (HTTP requests sent by the logical call) and the call's `reference`.
+The classes also subclass the shared bases of `uatcert._http.errors` (`AllSafeError` a `ClientError`,
+`AllSafeConnectionError` a `ConnectionFailure`, `AllSafeStatusError` a `StatusFailure`,
+`ResponseValidationError` a `BodyInvalid`), which is how the shared exchange and retry code handle them.
 """
 
 from __future__ import annotations
@@ -33,49 +36,39 @@ from typing import Any, Literal
 
 import httpx
 
+from uatcert._http.errors import (
+    BodyInvalid,
+    ClientError,
+    ConnectionFailure,
+    StatusFailure,
+    clip,
+    request_of,
+    transport_text,
+    where,
+)
+from uatcert._http.headers import parse_retry_after
 from uatcert.allsafe._constants import RECONCILE_ACTION, RECONCILE_USER_MESSAGE, STATUS_TABLE, StatusInfo
 from uatcert.events import ExchangeOutcome
-
-_MAX_TEXT = 300
 
 ReconcileReason = Literal["timeout", "connection_lost", "server_error", "no_content", "unreadable_success"]
 
 
-def clip(text: str, limit: int = _MAX_TEXT) -> str:
-    """One line, at most `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def where(request: httpx.Request | None) -> str:
-    return f"{request.method} {request.url.path}" if request is not None else "request"
-
-
-class AllSafeError(Exception):
+class AllSafeError(ClientError):
     """Base class of every error the AllSafe client raises."""
 
-    request: httpx.Request | None
-    attempts: int
-    """HTTP requests sent by the logical call that ended in this error."""
-    reference: str | None
+    reference: str | None = None
     """The client reference of the allocation (None for availability)."""
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        super().__init__(message)
-        self.request = request
-        self.attempts = 1
-        self.reference = None
+    def record_call(self, attempts: int, key: str | None) -> None:
+        super().record_call(attempts, key)
+        self.reference = key
 
 
-class AllSafeConnectionError(AllSafeError):
+class AllSafeConnectionError(AllSafeError, ConnectionFailure):
     """No usable answer: the connection failed, was reset or the exchange broke."""
 
-    outcome: ExchangeOutcome
     sent: bool
     """False when the request provably never reached the provider (connect failed): safe to resend."""
-    should_retry: bool
-    """False when retrying cannot help (e.g. an unsupported URL scheme)."""
-    lost_response: httpx.Response | None
 
     def __init__(
         self,
@@ -87,21 +80,24 @@ class AllSafeConnectionError(AllSafeError):
         should_retry: bool = True,
         lost_response: httpx.Response | None = None,
     ) -> None:
-        super().__init__(message, request=request)
-        self.outcome = outcome
+        super().__init__(
+            message, request=request, should_retry=should_retry, outcome=outcome, lost_response=lost_response
+        )
         self.sent = sent
-        self.should_retry = should_retry
-        self.lost_response = lost_response
+
+    def response_lost(self, response: httpx.Response) -> None:
+        """The server answered (a fault-injecting transport dropped it): the request did reach the provider."""
+        super().response_lost(response)
+        self.sent = True
 
 
 class AllSafeTimeoutError(AllSafeConnectionError):
     """The exchange timed out; the provider may or may not have done the work."""
 
 
-class AllSafeStatusError(AllSafeError):
+class AllSafeStatusError(AllSafeError, StatusFailure):
     """The provider answered with an error status. Decisions rest on `status` only; the body is for logs."""
 
-    status: int
     label: str
     cause: str
     action: str
@@ -114,15 +110,12 @@ class AllSafeStatusError(AllSafeError):
     detail: str | None
     """`detail` (or `message`) of the error body, if any (logging only)."""
     body: Any
-    request_id: str | None
-    response: httpx.Response
 
     def __init__(
         self, message: str, *, response: httpx.Response, info: StatusInfo, documented: bool, body: Any,
         request_id: str | None,
     ) -> None:
-        super().__init__(message, request=response.request)
-        self.status = response.status_code
+        super().__init__(message, response=response, request_id=request_id)
         self.label = info.label
         self.cause = info.cause
         self.action = info.action
@@ -132,8 +125,6 @@ class AllSafeStatusError(AllSafeError):
         self.body = body
         self.title = _text_field(body, "title")
         self.detail = _text_field(body, "detail") or _text_field(body, "message")
-        self.request_id = request_id
-        self.response = response
 
     @property
     def retryable(self) -> bool:
@@ -192,7 +183,7 @@ class RateLimitedError(AllSafeStatusError):
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.retry_after = parse_retry_after(self.response.headers.get("retry-after"))
+        self.retry_after = parse_retry_after(self.response.headers.get("retry-after"), http_date=False)
 
 
 class AllSafeServerError(AllSafeStatusError):
@@ -243,18 +234,8 @@ class ReconciliationRequired(AllSafeError):
         self.user_message = RECONCILE_USER_MESSAGE
 
 
-class ResponseValidationError(AllSafeError):
+class ResponseValidationError(AllSafeError, BodyInvalid):
     """A success body that is not JSON, or not per the (proposed) model; `errors` holds (path, problem)."""
-
-    errors: list[tuple[str, str]]
-    response: httpx.Response | None
-
-    def __init__(
-        self, message: str, *, errors: list[tuple[str, str]] | None = None, response: httpx.Response | None = None
-    ) -> None:
-        super().__init__(message, request=response.request if response is not None else None)
-        self.errors = list(errors or [])
-        self.response = response
 
 
 _STATUS_CLASSES: dict[int, type[AllSafeStatusError]] = {
@@ -302,7 +283,7 @@ def make_status_error(
     text = f"{where(response.request)} -> {status} {info.label}"
     detail = _text_field(body, "detail") or _text_field(body, "message") or _text_field(body, "title")
     if detail:
-        text += f": {clip(detail, 200)}"
+        text += f": {clip(detail, 200, one_line=True)}"
     text += f". Cause: {info.cause}. Action: {info.action}."
     error = status_error_class(status)(
         text, response=response, info=info, documented=documented, body=body, request_id=request_id
@@ -316,8 +297,7 @@ def make_status_error(
 
 def map_transport_error(exc: httpx.RequestError) -> AllSafeConnectionError:
     """Wrap an httpx error; `sent=False` only when the request provably never left (connect failed)."""
-    request = _request_of(exc)
-    text = f"{where(request)}: {type(exc).__name__}: {clip(str(exc) or 'no detail')}"
+    request, text = request_of(exc), transport_text(exc, one_line=True)
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return AllSafeTimeoutError(text, request=request, outcome="lost_request", sent=False)
     if isinstance(exc, httpx.TimeoutException):
@@ -329,24 +309,6 @@ def map_transport_error(exc: httpx.RequestError) -> AllSafeConnectionError:
     return AllSafeConnectionError(text, request=request)
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds of a delta-seconds `Retry-After`; None if absent or not a number (HTTP-dates are ignored)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return max(0.0, seconds) if seconds == seconds and seconds != float("inf") else None
-
-
-def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
-    try:
-        return exc.request
-    except RuntimeError:  # httpx raises this when the error was built without a request
-        return None
-
-
 def _decode(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content) if response.content else None
@@ -355,7 +317,7 @@ def _decode(response: httpx.Response) -> Any:
             text = response.content.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        return clip(text) if text.strip() else None
+        return clip(text, one_line=True) if text.strip() else None
 
 
 def _text_field(body: Any, name: str) -> str | None:

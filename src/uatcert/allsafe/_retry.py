@@ -12,16 +12,10 @@ The AllSafe client's retry policy: availability is safe to repeat, an allocation
 from __future__ import annotations
 
 import dataclasses
-import random as _random
-from collections.abc import Callable
-from typing import TypeVar
 
-from uatcert.allsafe._constants import (
-    DEFAULT_BACKOFF_BASE_S,
-    DEFAULT_BACKOFF_CAP_S,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_RETRY_AFTER_CAP_S,
-)
+from uatcert._http.errors import ClientError
+from uatcert._http.retry import Backoff
+from uatcert.allsafe._constants import DEFAULT_MAX_ATTEMPTS
 from uatcert.allsafe._exceptions import (
     AllSafeConnectionError,
     AllSafeError,
@@ -30,27 +24,15 @@ from uatcert.allsafe._exceptions import (
     ResponseValidationError,
 )
 
-T = TypeVar("T")
-
 
 @dataclasses.dataclass(frozen=True)
-class RetryPolicy:
-    """When and how long to wait before trying again."""
+class RetryPolicy(Backoff):
+    """When and how long to wait before trying again (the loop and the backoff are `uatcert._http.retry`)."""
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     """Attempts in total, the first included (1 = never retry)."""
-    backoff_base_s: float = DEFAULT_BACKOFF_BASE_S
-    backoff_cap_s: float = DEFAULT_BACKOFF_CAP_S
-    jitter: bool = True
-    retry_after_cap_s: float = DEFAULT_RETRY_AFTER_CAP_S
     resend_unsent_allocations: bool = True
     """Resend an allocation whose connection could not even be opened (it never reached the provider)."""
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.backoff_base_s < 0 or self.backoff_cap_s < 0 or self.retry_after_cap_s < 0:
-            raise ValueError("backoff and Retry-After caps must not be negative")
 
     def should_retry_read(self, error: AllSafeError) -> bool:
         """Availability: connection errors, timeouts, 429, 5xx and unreadable success bodies."""
@@ -69,29 +51,6 @@ class RetryPolicy:
             and error.should_retry
         )
 
-    def delay_s(self, error: AllSafeError, failed_attempt: int, fraction: float = 1.0) -> float:
-        """`Retry-After` (capped) when a 429 carried one, else min(cap, base * 2**(n-1)) times the jitter fraction."""
-        if isinstance(error, RateLimitedError) and error.retry_after is not None:
-            return min(error.retry_after, self.retry_after_cap_s)
-        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2.0 ** max(0, failed_attempt - 1))
-        return ceiling * min(1.0, max(0.0, fraction)) if self.jitter else ceiling
-
-
-def call_with_retry(
-    call: Callable[[int], T],
-    *,
-    retryable: Callable[[AllSafeError], bool],
-    policy: RetryPolicy,
-    sleep: Callable[[float], None],
-    random: Callable[[], float] = _random.random,
-) -> T:
-    """Run `call(attempt)` until it returns, raises an error `retryable` refuses, or attempts run out."""
-    attempt = 1
-    while True:
-        try:
-            return call(attempt)
-        except AllSafeError as error:
-            if attempt >= policy.max_attempts or not retryable(error):
-                raise
-            sleep(policy.delay_s(error, attempt, random()))
-            attempt += 1
+    def asked_wait_s(self, error: ClientError) -> float | None:
+        """`Retry-After` of a 429 only (delta-seconds), the one status AllSafe may ask a wait with."""
+        return error.retry_after if isinstance(error, RateLimitedError) else None

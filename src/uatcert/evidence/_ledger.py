@@ -6,9 +6,13 @@ an `intent` line *before* the first request is sent, and an `outcome` line after
 A crash between the two leaves the intent on disk, which is exactly what needs reconciling.
 `ledger.csv` is derived from the JSON lines at the end of the run.
 
-The ledger is also an exchange observer: every HTTP attempt at an issuance endpoint (including the
-deliberately invalid requests of the validation scenarios) is appended as an `attempt` line with what
-came back, so a provider that wrongly issued for a request it should have refused is still on record.
+The ledger is also an exchange observer: every HTTP request the client flagged as an issuance
+(`Exchange.issuance`: v3 `POST /products/{code}`, v2 Request Vouchers, AllSafe's allocate call, also
+the deliberately invalid requests of the validation scenarios sent raw) is appended as an `attempt`
+line with what came back, so a provider that wrongly issued for a request it should have refused is
+still on record. Its `voucher_ids` are the identifiers of the answer, never a voucher's secret: v3
+`voucher_id`, v2 `voucher_settlement_ref`, the AllSafe voucher's id (not its code, PIN or serial
+number, which the redactor masks as money).
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import re
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
 
@@ -30,8 +34,14 @@ CSV_COLUMNS = (
     "http_status", "voucher_ids", "replayed", "attempts", "request_ids", "error",
 )
 
-
-ISSUE_PATHS = re.compile(r"/products/(?P<code>[^/?]+)$|/vouchers/actions/|/allocat")
+VOUCHER_ID_KEYS: dict[str, frozenset[str]] = {
+    "v3": frozenset({"voucher_id"}),
+    "v2": frozenset({"voucher_settlement_ref"}),
+}
+"""Keys of voucher identifiers in issuance answers, at any depth, per API."""
+ALLSAFE_ID_KEYS = ("id", "voucherId", "voucher_id", "allocationId", "allocation_id")
+"""The allocated voucher's id (AllSafe's model); only read from the voucher object of a 2xx answer."""
+ALLSAFE_OBJECT_KEYS = ("data", "voucher", "allocation", "result")
 
 
 def _now() -> str:
@@ -67,23 +77,14 @@ class IssuanceLedger(IssuanceHook):
         self._write({"event": "outcome", **intent, **record, "time": _now()})
 
     def __call__(self, exchange: Exchange) -> None:
-        """Observer: record each HTTP attempt at an issuance endpoint."""
-        from urllib.parse import urlsplit
-
-        path = urlsplit(exchange.url).path
-        match = ISSUE_PATHS.search(path)
-        if exchange.method != "POST" or match is None:
+        """Observer: record each HTTP attempt at an issuance (the exchanges the client flagged)."""
+        if not exchange.issuance:
             return
-        voucher_ids: list[str] = []
-        if exchange.response_body[:1] in (b"{", b"["):
-            try:
-                voucher_ids = _voucher_ids(json.loads(exchange.response_body))
-            except ValueError:
-                voucher_ids = []
         self._write({
             "event": "attempt", "api": exchange.api, "idempotency_key": exchange.idempotency_key,
-            "path": path, "attempt": exchange.attempt, "outcome": exchange.outcome, "http_status": exchange.status,
-            "voucher_ids": voucher_ids, "request_ids": _request_ids(exchange.response_headers), "time": _now(),
+            "path": urlsplit(exchange.url).path, "attempt": exchange.attempt, "outcome": exchange.outcome,
+            "http_status": exchange.status, "voucher_ids": _voucher_ids_of(exchange),
+            "request_ids": _request_ids(exchange.response_headers), "time": _now(),
         })
 
     def close(self) -> None:
@@ -92,13 +93,38 @@ class IssuanceLedger(IssuanceHook):
                 self._file.close()
 
 
-def _voucher_ids(node: Any) -> list[str]:
+def _voucher_ids_of(exchange: Exchange) -> list[str]:
+    """Identifiers of the vouchers in an issuance answer (also one the client lost), in order."""
+    if exchange.response_body[:1] not in (b"{", b"["):
+        return []
+    try:
+        body = json.loads(exchange.response_body)
+    except ValueError:
+        return []
+    if exchange.api == "allsafe":
+        ok = exchange.status is not None and 200 <= exchange.status < 300
+        return _allsafe_voucher_id(body) if ok else []
+    return _ids_at(body, VOUCHER_ID_KEYS.get(exchange.api, frozenset()))
+
+
+def _ids_at(node: Any, keys: frozenset[str]) -> list[str]:
     if isinstance(node, list):
-        return [v for item in node for v in _voucher_ids(item)]
+        return [v for item in node for v in _ids_at(item, keys)]
     if isinstance(node, dict):
-        own = [str(node["voucher_id"])] if "voucher_id" in node else []
-        return own + [v for key, value in node.items() if key != "voucher_id" for v in _voucher_ids(value)]
+        own = [str(node[key]) for key in node if key in keys and node[key] is not None]
+        return own + [v for key, value in node.items() if key not in keys for v in _ids_at(value, keys)]
     return []
+
+
+def _allsafe_voucher_id(body: Any) -> list[str]:
+    """The id of the allocated voucher: bare or under `data`/`voucher`/`allocation`/`result`, like the client."""
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, dict):
+        return []
+    voucher = next((body[key] for key in ALLSAFE_OBJECT_KEYS if isinstance(body.get(key), dict)), body)
+    found = next((voucher[key] for key in ALLSAFE_ID_KEYS if voucher.get(key) not in (None, "")), None)
+    return [str(found)] if isinstance(found, str | int) and not isinstance(found, bool) else []
 
 
 def _request_ids(headers: dict[str, str]) -> list[str]:

@@ -7,7 +7,8 @@ The AllSafe Redemption API in the sandbox (reference `allsafe-api.md`), under `/
 
 and its control API under `/__sandbox/allsafe/` (stock, allocations, switches, info). The generic
 control API applies too: faults (`api: "allsafe"`), the issuance ledger (`api=allsafe`), defect modes
-(`allsafe_*`) and `POST /__sandbox/reset`, which also reseeds the AllSafe world (see `FollowReset`).
+(`allsafe_*`) and `POST /__sandbox/reset`, which also reseeds the AllSafe world (`create_app` makes
+`AllSafeWorld.reset` one of the sandbox's reset hooks).
 
 Allocation is atomic: nothing awaits between choosing a voucher and marking it allocated (one event
 loop), so parallel allocations never share a voucher and the last one goes to exactly one caller.
@@ -34,24 +35,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from uatcert.errors import ConfigError
-from uatcert.sandbox import _faults
 from uatcert.sandbox._config import ALLSAFE_PREFIX
 from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, dumps, json_response, request_id_of, state_of
 
 SEED_FILE = Path(__file__).parent / "data" / "allsafe_seed.json"
 CONTROL_PREFIX = "/__sandbox/allsafe"
-RESET_PATH = "/__sandbox/reset"
 SAST = dt.timezone(dt.timedelta(hours=2), "SAST")
 """UNDOCUMENTED: campaign dates are read in Africa/Johannesburg time (UTC+2, no DST), bounds inclusive."""
 ARCHIVE_AFTER = dt.timedelta(days=30)
 NOT_ATOMIC_HOLD_S = 1.0
 """Under `allsafe_allocation_not_atomic`: how long a chosen voucher waits for a concurrent allocation to pick it too."""
-
-_faults.API_PREFIXES.setdefault(f"{ALLSAFE_PREFIX}/", "allsafe")  # faults can target the AllSafe routes
 
 IntegrationStatus = Literal["Test", "Live", "Revoked"]
 CampaignStatus = Literal["Pending", "Live", "Completed", "Archived"]
@@ -766,23 +762,3 @@ CONTROL_ROUTES = [
     Route(f"{CONTROL_PREFIX}/allocations", control_allocations, methods=["GET"]),
     Route(f"{CONTROL_PREFIX}/switches", control_switches, methods=["GET", "PUT"]),
 ]
-
-
-class FollowReset:
-    """ASGI middleware: a successful `POST /__sandbox/reset` also reseeds the AllSafe world (before it answers)."""
-
-    def __init__(self, app: ASGIApp, world: AllSafeWorld) -> None:
-        self.app = app
-        self.world = world
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != RESET_PATH:
-            await self.app(scope, receive, send)
-            return
-
-        async def reseed_then_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and 200 <= message["status"] < 300:
-                self.world.reset()
-            await send(message)
-
-        await self.app(scope, receive, reseed_then_send)

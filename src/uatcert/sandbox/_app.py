@@ -11,7 +11,7 @@ from starlette.responses import Response
 from uatcert.sandbox import _allsafe, _auth, _codes, _control, _v2, _v3
 from uatcert.sandbox._catalogue import load_catalogue
 from uatcert.sandbox._codes import ApiError
-from uatcert.sandbox._config import SandboxConfig
+from uatcert.sandbox._config import ALLSAFE_PREFIX, SandboxConfig
 from uatcert.sandbox._http import api_error_handler, error_response
 from uatcert.sandbox._middleware import SandboxMiddleware
 from uatcert.sandbox._state import SandboxState
@@ -32,8 +32,11 @@ def create_app(cfg: SandboxConfig | None = None) -> Starlette:
     state = SandboxState(cfg, load_catalogue(cfg.catalogue_path))
     state.commit_routes.extend(_v3.COMMIT_ROUTES)
     state.commit_routes.extend(_v2.COMMIT_ROUTES)
+    state.faults.register_api("/v2/", "v2")
+    state.faults.register_api(f"{ALLSAFE_PREFIX}/", "allsafe")
     sandbox_v2 = _v2.V2State(cfg, state)  # ConfigError if the v2 catalogue file is bad
     allsafe = _allsafe.AllSafeWorld.seeded()
+    state.reset_hooks.append(allsafe.reset)  # POST /__sandbox/reset reseeds the AllSafe world too
     app = Starlette(
         routes=[
             *_auth.ROUTES, *_v3.ROUTES, *_v2.ROUTES, *_allsafe.ROUTES, *_control.ROUTES, *_allsafe.CONTROL_ROUTES,
@@ -41,7 +44,6 @@ def create_app(cfg: SandboxConfig | None = None) -> Starlette:
         middleware=[
             Middleware(_v2.V2EnvelopeMiddleware),  # outermost: v2 answers made outside the v2 routes
             Middleware(SandboxMiddleware, state=state),
-            Middleware(_allsafe.FollowReset, world=allsafe),
         ],
         exception_handlers={ApiError: api_error_handler, HTTPException: _http_exception},
     )

@@ -86,7 +86,7 @@ async def arm_fault(request: Request) -> Response:
     if isinstance(obj, Response):
         return obj
     try:
-        spec = FaultSpec.model_validate(obj)
+        spec = FaultSpec.model_validate(obj, context={"apis": state_of(request).faults.apis})
     except ValidationError as exc:
         return _bad(f"bad fault: {_problems(exc)} (kinds: {', '.join(FAULT_KINDS)})")
     fault = state_of(request).faults.arm(spec)

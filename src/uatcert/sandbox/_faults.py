@@ -8,20 +8,15 @@ import dataclasses
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 FaultKind = Literal["commit_then_500", "commit_then_drop", "slow_commit", "fail_before_commit", "rate_limit", "partial"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
-API_PREFIXES: dict[str, str] = {"/v3/": "v3", "/oauth2/": "token"}
-"""Path prefix -> API name that faults can target (the control API is never a target)."""
+BUILTIN_APIS: dict[str, str] = {"/v3/": "v3", "/oauth2/": "token"}
+"""Path prefix -> API name that faults can target in every sandbox; `create_app` registers the others."""
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "*")
-
-
-def api_of(path: str) -> str | None:
-    """The API a request path belongs to, or None (control API, unknown paths)."""
-    return next((api for prefix, api in API_PREFIXES.items() if path.startswith(prefix)), None)
 
 
 class FaultSpec(BaseModel):
@@ -43,8 +38,10 @@ class FaultSpec(BaseModel):
 
     @field_validator("api")
     @classmethod
-    def _known_api(cls, value: str) -> str:
-        apis = sorted(set(API_PREFIXES.values()))
+    def _known_api(cls, value: str, info: ValidationInfo) -> str:
+        """Validated against the app's registered APIs (`context={"apis": FaultBook.apis}`)."""
+        registered: dict[str, str] = (info.context or {}).get("apis", BUILTIN_APIS)
+        apis = sorted(set(registered.values()))
         if value not in apis:
             raise ValueError(f"unknown api {value!r}; choose one of: {', '.join(apis)}")
         return value
@@ -116,11 +113,21 @@ class Fault:
 
 
 class FaultBook:
-    """The armed faults, in arming order."""
+    """The armed faults, in arming order, and the APIs they can target."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._next_id = 1
+        self.apis: dict[str, str] = dict(BUILTIN_APIS)
+        """Path prefix -> API name that faults can target (the control API is never a target)."""
+
+    def register_api(self, prefix: str, name: str) -> None:
+        """Let faults target the routes under `prefix` as API `name` (e.g. "/v2/", "v2")."""
+        self.apis[prefix] = name
+
+    def api_of(self, path: str) -> str | None:
+        """The API a request path belongs to, or None (control API, unknown paths)."""
+        return next((api for prefix, api in self.apis.items() if path.startswith(prefix)), None)
 
     def arm(self, spec: FaultSpec) -> Fault:
         fault = Fault(self._next_id, spec, re.compile(spec.path))

@@ -9,7 +9,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from uatcert.sandbox import _codes as codes
-from uatcert.sandbox._faults import Fault, api_of
+from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
 from uatcert.sandbox._state import SandboxState
 
@@ -64,7 +64,7 @@ class SandboxMiddleware:
             await send(message)
 
         method, path = scope["method"], scope["path"]
-        api = api_of(path)
+        api = self.state.faults.api_of(path)
         fault = self.state.faults.take(api, method, path) if api is not None else None
         if fault is None:
             await self.app(scope, receive, send_with_id)

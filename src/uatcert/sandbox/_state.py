@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,16 +32,20 @@ class SandboxState:
         self.vouchers: dict[str, Voucher] = {}
         self.voucher_codes: set[str] = set()
         self.ledger: list[dict[str, Any]] = []
+        self.reset_hooks: list[Callable[[], None]] = []
+        """Told after every reset (`POST /__sandbox/reset`): each API's world goes back to its seed too."""
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded state; the defect mode and issued tokens are kept."""
+        """Back to the seeded state, every API's (`reset_hooks`); the defect mode and issued tokens are kept."""
         self.stock = {p.code: p.stock for p in self.catalogue.products}
         self.vouchers = {}
         self.voucher_codes = set()
         self.ledger = []
         self.idempotency.clear()
         self.faults.clear()
+        for hook in self.reset_hooks:
+            hook()
 
     def is_commit_route(self, method: str, path: str) -> bool:
         return any(m == method and rx.search(path) for m, rx in self.commit_routes)

@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uatcert.errors import ConfigError
 from uatcert.sandbox._catalogue import CatalogueProduct
 from uatcert.sandbox._config import SandboxConfig, SandboxV2Client
-from uatcert.sandbox._faults import API_PREFIXES, Fault
+from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, JSON, dumps, request_id_of, state_of
 from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
@@ -47,7 +47,6 @@ from uatcert.sandbox._tokens import TokenRejected
 from uatcert.sandbox._vouchers import SGT, Voucher, new_voucher
 
 # Faults address v2 requests with api="v2" (the control API's `api` field and the middleware's lookup).
-API_PREFIXES.setdefault("/v2/", "v2")
 
 PREFIX = "/v2"
 TOKEN_PATH = f"{PREFIX}/connect/token"

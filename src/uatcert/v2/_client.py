@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json as _json
-import logging
+import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from types import TracebackType
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import Any
 
 import httpx
 
-from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
-from uatcert.faults import LostResponseReporter
+from uatcert._http.client import TokenClient
+from uatcert._http.exchange import Api, CallState, Exchanges
+from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
+from uatcert._http.requests import batches, raw_headers, segment
+from uatcert._http.retry import call_with_retry
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
 from uatcert.v2._constants import (
+    AMBIGUOUS_STATUSES,
     CENT,
     CORRELATION_ID_HEADER,
     DEFAULT_TIMEOUT_S,
@@ -30,37 +32,28 @@ from uatcert.v2._constants import (
     MIN_QUANTITY,
     PRODUCT_CLASS,
     RECOVERABLE_CODES,
+    REQUEST_ID_HEADERS,
     USER_AGENT,
     X_CLIENT_ID_HEADER,
     X_CLIENT_SECRET_HEADER,
 )
-from uatcert.v2._exceptions import (
-    ApiConnectionError,
-    ApiError,
-    ApiStatusError,
-    ResponseValidationError,
-    TokenError,
-    make_status_error,
-    map_transport_error,
-)
-from uatcert.v2._http import request_id_of
+from uatcert.v2._exceptions import ApiError, ResponseValidationError, make_status_error, map_transport_error
 from uatcert.v2._models import CheckedVoucher, Issuance, IssuedVoucher, TokenInfo
 from uatcert.v2._parsing import (
+    BODY,
     FAILED,
     decode_json,
     envelope_status,
     error_messages,
     parse_error_messages,
     success_data,
-    validate_list,
 )
-from uatcert.v2._retry import RetryPolicy, call_with_retry
+from uatcert.v2._retry import RetryPolicy
 from uatcert.v2._token import TokenManager
 
-_log = logging.getLogger("uatcert.v2")
-
-_AMBIGUOUS_STATUSES = frozenset({408, 409})
-"""Error statuses after which an earlier attempt may have issued (besides every 5xx)."""
+_API = Api("v2", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
+_ISSUE_ROUTE = re.compile(r"/catalogs/[^/]+/product_assets/[^/]+/products/[^/]+/vouchers/actions/request")
+"""Request Vouchers below the base URL (`POST`), also when a request is sent raw."""
 
 
 def new_correlation_id() -> str:
@@ -101,20 +94,7 @@ def request_body(quantity: int, face_value: Decimal | None, distribution_mode: s
     return f'{head[:-1]},"face_value":{face_value.quantize(CENT)}}}'.encode()
 
 
-@dataclasses.dataclass
-class _CallState:
-    """What one logical call has been through so far (shared by its attempts)."""
-
-    correlation_id: str | None = None
-    attempts: int = 0
-    request_ids: list[str] = dataclasses.field(default_factory=list)
-    last_status: int | None = None
-    ambiguous: bool = False
-    """True once an attempt may have issued without the client knowing (lost answer, 5xx, ERV code, 409)."""
-    renewed: bool = False
-
-
-class V2Client:
+class V2Client(TokenClient):
     """
     Client of the UNIQREWARDS Client API v2: typed results, typed errors, safe recovery.
 
@@ -131,12 +111,15 @@ class V2Client:
       and sends the identical request on every retry (timeouts, disconnections, 5xx incl. `ERV1102` /
       `ERV1202`, 408/409/429, unparseable answers; see `RetryPolicy`).
     - Every HTTP exchange, token requests included, is passed to each observer as an `Exchange`
-      (api "v2"; token requests "token"). Observers must not raise.
+      (api "v2"; token requests "token"); `issuance=True` on every Request Vouchers attempt, a raw
+      `send` POST to its path included (never Check Vouchers). Observers must not raise.
     - `issuance_hooks` hear `before` once per issuance (raising there refuses it: nothing is sent) and
       `after` once at the end. The intent's `face_value` is in cents (61.72 -> 6172), currency SGD.
     - A transport with an `on_lost` listener list (`uatcert.faults.FaultTransport`) tells the client
       about answers it dropped, so their real status and body reach the observers.
     """
+
+    _token: TokenManager
 
     def __init__(
         self,
@@ -165,22 +148,13 @@ class V2Client:
         self._x_client_secret = x_client_secret
         self.product_class = product_class
         self.retry_policy = retry if retry is not None else RetryPolicy()
-        self._observers: list[Observer] = list(observers)
-        self._hooks: list[IssuanceHook] = list(issuance_hooks)
-        self._clock = clock
+        self._hooks = IssuanceHooks(issuance_hooks)
         self._sleep = sleep
-        self._http = httpx.Client(
-            base_url=self.base_url + "/",
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        self._exchanges = Exchanges(
+            _API, base_url=self.base_url, timeout=httpx.Timeout(timeout), transport=transport, observers=observers,
+            clock=clock,
         )
-        self._pending_lost: dict[int, httpx.Response | None] = {}
-        self._reporter: LostResponseReporter | None = None
-        if isinstance(transport, LostResponseReporter):
-            self._reporter = transport
-            transport.on_lost.append(self._on_lost_response)
+        self._http = self._exchanges.http
         self._token = TokenManager(
             token_url=token_url,
             client_id=client_id,
@@ -198,63 +172,26 @@ class V2Client:
             f"x_client_id={self.x_client_id!r})"
         )
 
-    # -- lifecycle -------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connection pool (and the transport) and stop listening for lost responses."""
-        if self._reporter is not None:
-            try:
-                self._reporter.on_lost.remove(self._on_lost_response)
-            except ValueError:
-                pass
-            self._reporter = None
-        self._http.close()
-
-    def __enter__(self) -> V2Client:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def add_observer(self, observer: Observer) -> None:
-        """Also pass every later exchange to `observer`."""
-        self._observers.append(observer)
-
     # -- token -----------------------------------------------------------------------------------
-
-    def access_token(self) -> str:
-        """The cached access token, fetched first if there is none or it is due for renewal."""
-        return self._token.get()
-
-    @property
-    def token_fetches(self) -> int:
-        """How many times a token was obtained from the token endpoint."""
-        return self._token.fetches
 
     @property
     def token_info(self) -> TokenInfo | None:
         """`expires_in`, `token_type` and `scope` of the last token response (None before the first)."""
         return self._token.info
 
-    def expire_token_locally(self) -> None:
-        """Forget the token's expiry: the next call fetches a new token."""
-        self._token.forget_expiry()
-
     # -- paths -----------------------------------------------------------------------------------
 
     def issue_path(self, product_code: str, order_number: str, product_class: str | None = None) -> str:
         """Path of Request Vouchers, relative to the base URL (reference §5.2)."""
         return (
-            f"/catalogs/{_segment(product_class or self.product_class, 'product class')}"
-            f"/product_assets/{_segment(order_number, 'order number')}"
-            f"/products/{_segment(product_code, 'product code')}/vouchers/actions/request"
+            f"/catalogs/{segment(product_class or self.product_class, 'product class')}"
+            f"/product_assets/{segment(order_number, 'order number')}"
+            f"/products/{segment(product_code, 'product code')}/vouchers/actions/request"
         )
 
     def check_path(self, product_class: str | None = None) -> str:
         """Path of Check Vouchers, relative to the base URL (reference §6.1)."""
-        return f"/catalogs/{_segment(product_class or self.product_class, 'product class')}/vouchers/actions/check"
+        return f"/catalogs/{segment(product_class or self.product_class, 'product class')}/vouchers/actions/check"
 
     # -- issuance --------------------------------------------------------------------------------
 
@@ -295,90 +232,34 @@ class V2Client:
             face_value=to_cents(amount) if amount is not None else None,
             currency="SGD" if amount is not None else None,
         )
-        started = self._hooks_before(intent)
-        state = _CallState(correlation_id=key)
-        try:
+        state = CallState(key=key)
+
+        def call() -> Issuance:
             response = self._call(
                 "POST", path, state, content=content,
-                headers={CORRELATION_ID_HEADER: key, "Content-Type": "application/json"},
+                headers={CORRELATION_ID_HEADER: key, "Content-Type": "application/json"}, issuance=True,
             )
             body = decode_json(response)
-            vouchers = validate_list(IssuedVoucher, success_data(body, response), "$.data", response)
-        except ApiError as error:
-            error.attempts = state.attempts
-            error.correlation_id = key
-            hook_error = self._hooks_after(started, self._failed_outcome(intent, state, error))
-            if hook_error is not None:
-                error.add_note(f"an issuance hook failed afterwards: {type(hook_error).__name__}: {hook_error}")
-            raise
-        except BaseException as error:
-            self._hooks_after(started, IssueOutcome(
-                intent=intent, outcome="unknown", http_status=state.last_status, attempts=state.attempts,
-                request_ids=tuple(state.request_ids), error=f"{type(error).__name__}: {error}",
-            ))
-            raise
-        issuance = Issuance(
-            correlation_id=key,
-            product_class=self.product_class,
-            order_number=order_number,
-            product_code=product_code,
-            quantity=quantity,
-            face_value=amount,
-            status_code=response.status_code,
-            vouchers=vouchers,
-            attempts=state.attempts,
-            recovered=state.ambiguous,
-            request_ids=list(state.request_ids),
-            raw=body if isinstance(body, dict | list) else None,
-        )
-        outcome = IssueOutcome(
-            intent=intent,
-            outcome="issued" if len(vouchers) >= quantity else "partial",
-            http_status=response.status_code,
-            voucher_ids=tuple(issuance.settlement_refs),
-            replayed=state.ambiguous,
-            attempts=state.attempts,
-            request_ids=tuple(state.request_ids),
-            error=None if len(vouchers) >= quantity else f"{len(vouchers)} of {quantity} vouchers in the answer",
-        )
-        hook_error = self._hooks_after(started, outcome)
-        if hook_error is not None:
-            raise hook_error
-        return issuance
+            return Issuance(
+                correlation_id=key,
+                product_class=self.product_class,
+                order_number=order_number,
+                product_code=product_code,
+                quantity=quantity,
+                face_value=amount,
+                status_code=response.status_code,
+                vouchers=BODY.validate_list(IssuedVoucher, success_data(body, response), "$.data", response),
+                attempts=state.attempts,
+                recovered=state.ambiguous,
+                request_ids=list(state.request_ids),
+                raw=body if isinstance(body, dict | list) else None,
+            )
 
-    @staticmethod
-    def _failed_outcome(intent: IssueIntent, state: _CallState, error: ApiError) -> IssueOutcome:
-        kind: Literal["refused", "unknown"] = "unknown"
-        if not state.ambiguous and isinstance(error, ApiStatusError | TokenError):
-            kind = "refused"
-        return IssueOutcome(
-            intent=intent, outcome=kind, http_status=state.last_status, attempts=state.attempts,
-            request_ids=tuple(state.request_ids), error=str(error),
+        return self._hooks.run(
+            intent, state, call,
+            succeeded=lambda issuance: _issued_outcome(intent, issuance),
+            failed=lambda error: refused_or_unknown(intent, state, error),
         )
-
-    def _hooks_before(self, intent: IssueIntent) -> list[IssuanceHook]:
-        started: list[IssuanceHook] = []
-        for hook in self._hooks:
-            try:
-                hook.before(intent)
-            except BaseException as error:
-                self._hooks_after(started, IssueOutcome(
-                    intent=intent, outcome="refused", http_status=None, attempts=0,
-                    error=f"refused before sending: {type(error).__name__}: {error}",
-                ))
-                raise
-            started.append(hook)
-        return started
-
-    @staticmethod
-    def _hooks_after(hooks: Sequence[IssuanceHook], outcome: IssueOutcome) -> Exception | None:
-        first: Exception | None = None
-        for hook in hooks:
-            try:
-                hook.after(outcome)
-            except Exception as error:  # noqa: BLE001 - the caller re-raises it once all hooks ran
-                first = first or error
-        return first
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -394,14 +275,14 @@ class V2Client:
             raise TypeError("refs must be a sequence of settlement refs, not one string")
         unique = list(dict.fromkeys(refs))
         found: dict[str, CheckedVoucher] = {}
-        for batch in _chunks(unique, MAX_REFS_PER_CHECK):
+        for batch in batches(unique, MAX_REFS_PER_CHECK):
             content = _json.dumps({"voucher_settlement_refs": list(batch)}, separators=(",", ":")).encode()
             response = self._call(
-                "POST", self.check_path(), _CallState(), content=content, headers={"Content-Type": "application/json"}
+                "POST", self.check_path(), CallState(), content=content, headers={"Content-Type": "application/json"}
             )
             items = success_data(decode_json(response), response)
             by_ref = {_ref_key(c.voucher_settlement_ref): c
-                      for c in validate_list(CheckedVoucher, items, "$.data", response)}
+                      for c in BODY.validate_list(CheckedVoucher, items, "$.data", response)}
             missing = [ref for ref in batch if _ref_key(ref) not in by_ref]
             if missing:
                 raise ResponseValidationError(
@@ -434,47 +315,41 @@ class V2Client:
         without a Content-Type is sent as JSON. The exchange reaches the observers; network trouble
         still raises `ApiConnectionError`/`ApiTimeoutError`.
         """
-        given = dict(headers or {})
-        lowered = {name.lower() for name in given}
-        merged: dict[str, str] = {}
-        if authenticate and "authorization" not in lowered:
-            merged["Authorization"] = f"Bearer {self._token.get()}"
-        if client_headers:
-            if X_CLIENT_ID_HEADER.lower() not in lowered:
-                merged[X_CLIENT_ID_HEADER] = self.x_client_id
-            if X_CLIENT_SECRET_HEADER.lower() not in lowered:
-                merged[X_CLIENT_SECRET_HEADER] = self._x_client_secret
-        if (content is not None or json is not None) and "content-type" not in lowered:
-            merged["Content-Type"] = "application/json"
-        merged.update({name: value for name, value in given.items() if value is not None})
+        bearer = self._bearer if authenticate else None
+        client_keys = {X_CLIENT_ID_HEADER: self.x_client_id, X_CLIENT_SECRET_HEADER: self._x_client_secret}
+        merged = raw_headers(
+            headers, authorization=bearer, json_body=content is not None or json is not None,
+            extra=client_keys if client_headers else None,
+        )
         request = self._http.build_request(method, path, headers=merged, content=content, json=json)
-        return self._send_once(
-            request, api="v2", attempt=1, correlation_id=request.headers.get(CORRELATION_ID_HEADER)
+        return self._exchanges.send(
+            request,
+            idempotency_key=request.headers.get(CORRELATION_ID_HEADER),
+            issuance=self._exchanges.is_route(request, "POST", _ISSUE_ROUTE),
         )
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------
 
     def _call(
-        self, method: str, path: str, state: _CallState, *, content: bytes, headers: Mapping[str, str]
+        self, method: str, path: str, state: CallState, *, content: bytes, headers: Mapping[str, str],
+        issuance: bool = False,
     ) -> httpx.Response:
         """One logical call through the retry loop; a succeeded answer, else the last error (with attempts)."""
 
         def attempt(_: int) -> httpx.Response:
-            return self._attempt(method, path, state, content=content, headers=headers)
+            return self._attempt(method, path, state, content=content, headers=headers, issuance=issuance)
 
-        try:
-            return call_with_retry(attempt, policy=self.retry_policy, sleep=self._sleep)
-        except ApiError as error:
-            error.attempts = state.attempts
-            error.correlation_id = state.correlation_id
-            raise
+        policy = self.retry_policy
+        return call_with_retry(
+            attempt, policy=policy, retryable=policy.should_retry, error_type=ApiError, sleep=self._sleep, state=state
+        )
 
     def _attempt(
-        self, method: str, path: str, state: _CallState, *, content: bytes, headers: Mapping[str, str]
+        self, method: str, path: str, state: CallState, *, content: bytes, headers: Mapping[str, str], issuance: bool
     ) -> httpx.Response:
         """One attempt: one request, plus one resend with a renewed token if it got the call's first 401."""
-        while True:
-            token = self._token.get()
+
+        def send(token: str) -> httpx.Response:
             request = self._http.build_request(
                 method, path, content=content,
                 headers={
@@ -484,104 +359,29 @@ class V2Client:
                     X_CLIENT_SECRET_HEADER: self._x_client_secret,
                 },
             )
-            state.attempts += 1
+            return self._exchanges.attempt(request, state, issuance=issuance)
+
+        response = self._token.authorised(state, send)
+        if response.is_success:
             try:
-                response = self._send_once(
-                    request, api="v2", attempt=state.attempts, correlation_id=state.correlation_id
-                )
-            except ApiConnectionError as error:
-                if error.outcome != "lost_request":
-                    state.ambiguous = True
+                body = decode_json(response)
+            except ResponseValidationError:
+                state.ambiguous = True  # no usable answer: the request may have been processed
                 raise
-            state.last_status = response.status_code
-            request_id = request_id_of(response)
-            if request_id:
-                state.request_ids.append(request_id)
-            if response.status_code == 401 and not state.renewed:
-                state.renewed = True
-                self._token.renew()
-                continue
-            if response.is_success:
-                try:
-                    body = decode_json(response)
-                except ResponseValidationError:
-                    state.ambiguous = True  # no usable answer: the request may have been processed
-                    raise
-                if envelope_status(body) == FAILED:
-                    messages = error_messages(body)
-                    if any(m.code in RECOVERABLE_CODES for m in messages):
-                        state.ambiguous = True
-                    raise make_status_error(response, messages)
-                if envelope_status(body) is None:
-                    state.ambiguous = True  # not a v2 answer (a gateway page?): the request may have been processed
-                    success_data(body, response)  # raises the unparseable ResponseValidationError
-                return response
-            messages = parse_error_messages(response)
-            if (response.status_code >= 500 or response.status_code in _AMBIGUOUS_STATUSES
-                    or any(m.code in RECOVERABLE_CODES for m in messages)):
-                state.ambiguous = True
-            raise make_status_error(response, messages)
-
-    def _send_token(self, request: httpx.Request) -> httpx.Response:
-        return self._send_once(request, api="token", attempt=1, correlation_id=None)
-
-    def _send_once(
-        self, request: httpx.Request, *, api: str, attempt: int, correlation_id: str | None
-    ) -> httpx.Response:
-        """Send one request; emit its `Exchange`; wrap every httpx request error into an `ApiConnectionError`."""
-        slot = id(request)
-        self._pending_lost[slot] = None
-        started = self._clock()
-        try:
-            response = self._http.send(request)
-        except httpx.RequestError as exc:
-            duration = self._clock() - started
-            lost = self._pending_lost.pop(slot, None)
-            error = map_transport_error(exc)
-            if lost is not None:
-                error.outcome = "lost_response"
-                error.lost_response = lost
-            self._emit(Exchange(
-                api=api, method=request.method, url=str(request.url), request_headers=dict(request.headers),
-                request_body=_body_of(request), outcome=error.outcome,
-                status=lost.status_code if lost is not None else None,
-                response_headers=dict(lost.headers) if lost is not None else {},
-                response_body=lost.content if lost is not None else b"",
-                duration_s=duration, error=str(error), attempt=attempt, idempotency_key=correlation_id,
-            ))
-            raise error from exc
-        finally:
-            self._pending_lost.pop(slot, None)
-        self._emit(Exchange(
-            api=api, method=request.method, url=str(request.url), request_headers=dict(request.headers),
-            request_body=_body_of(request), outcome="response", status=response.status_code,
-            response_headers=dict(response.headers), response_body=response.content,
-            duration_s=self._clock() - started, attempt=attempt, idempotency_key=correlation_id,
-        ))
-        return response
-
-    def _on_lost_response(self, request: httpx.Request, response: httpx.Response) -> None:
-        slot = id(request)
-        if slot in self._pending_lost:
-            self._pending_lost[slot] = response
-
-    def _emit(self, exchange: Exchange) -> None:
-        for observer in tuple(self._observers):
-            try:
-                observer(exchange)
-            except Exception:  # noqa: BLE001 - observers must never break the client (documented)
-                _log.debug("observer %r raised; ignored", observer, exc_info=True)
-
-
-def _segment(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    return quote(value, safe="")
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+            if envelope_status(body) == FAILED:
+                messages = error_messages(body)
+                if any(m.code in RECOVERABLE_CODES for m in messages):
+                    state.ambiguous = True
+                raise make_status_error(response, messages)
+            if envelope_status(body) is None:
+                state.ambiguous = True  # not a v2 answer (a gateway page?): the request may have been processed
+                success_data(body, response)  # raises the unparseable ResponseValidationError
+            return response
+        messages = parse_error_messages(response)
+        if (response.status_code >= 500 or response.status_code in AMBIGUOUS_STATUSES
+                or any(m.code in RECOVERABLE_CODES for m in messages)):
+            state.ambiguous = True
+        raise make_status_error(response, messages)
 
 
 def _ref_key(ref: str) -> str:
@@ -592,8 +392,15 @@ def _ref_key(ref: str) -> str:
         return ref
 
 
-def _body_of(request: httpx.Request) -> bytes:
-    try:
-        return request.content
-    except httpx.RequestNotRead:
-        return b""
+def _issued_outcome(intent: IssueIntent, issuance: Issuance) -> IssueOutcome:
+    complete = len(issuance.vouchers) >= issuance.quantity
+    return IssueOutcome(
+        intent=intent,
+        outcome="issued" if complete else "partial",
+        http_status=issuance.status_code,
+        voucher_ids=tuple(issuance.settlement_refs),
+        replayed=issuance.recovered,
+        attempts=issuance.attempts,
+        request_ids=tuple(issuance.request_ids),
+        error=None if complete else f"{len(issuance.vouchers)} of {issuance.quantity} vouchers in the answer",
+    )

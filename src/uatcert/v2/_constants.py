@@ -28,12 +28,10 @@ DEFAULT_TOKEN_REFRESH_MARGIN_S = 60.0
 DEFAULT_TOKEN_EXPIRES_IN_S = 3600.0
 """Token lifetime when the token response carries no `expires_in` (DOC: one hour)."""
 
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BACKOFF_BASE_S = 0.25
-DEFAULT_BACKOFF_CAP_S = 4.0
-DEFAULT_RETRY_AFTER_CAP_S = 30.0
 DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 409, 429})
-"""Statuses retried besides every 5xx: timeout, correlation id in progress, rate limited."""
+"""Statuses retried besides every 5xx: timeout, correlation id in progress, rate limited (backoff: `_http.retry`)."""
+AMBIGUOUS_STATUSES: frozenset[int] = frozenset({408, 409})
+"""Error statuses after which an earlier attempt may have issued (besides every 5xx)."""
 
 CORRELATION_ID_HEADER = "X-Correlation-Id"
 X_CLIENT_ID_HEADER = "X-Client-Id"

@@ -24,7 +24,10 @@ code (`ERV1102`, `ERV1202`) wins over the status, then the status table. Message
 URL path, the status and the provider's code and text; never a token, a secret or a response body.
 
 Every error carries `attempts` (HTTP requests sent by the logical call that failed) and the
-`correlation_id` (X-Correlation-Id) of that call, if any.
+`correlation_id` (X-Correlation-Id) of that call, if any. The classes also subclass the shared bases
+of `uatcert._http.errors` (`ApiError` a `ClientError`, `ApiConnectionError` a `ConnectionFailure`,
+`ApiStatusError` a `StatusFailure`, `ResponseValidationError` a `BodyInvalid`, `TokenError` a
+`TokenRefused`), which is how the shared exchange, retry and token code handle them.
 """
 
 from __future__ import annotations
@@ -33,88 +36,56 @@ from typing import Literal
 
 import httpx
 
-from uatcert.events import ExchangeOutcome
-from uatcert.v2._http import parse_retry_after, request_id_of
+from uatcert._http.errors import (
+    BodyInvalid,
+    ClientError,
+    ConnectionFailure,
+    StatusFailure,
+    TokenRefused,
+    clip,
+    where,
+    wrap_transport_error,
+)
+from uatcert._http.headers import parse_retry_after, request_id_of
+from uatcert.v2._constants import REQUEST_ID_HEADERS
 from uatcert.v2._models import ErrorMessage
 
-_MAX_TEXT = 300
 
-
-def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
-
-
-def _where(request: httpx.Request | None) -> str:
-    return f"{request.method} {request.url.path}" if request is not None else "request"
-
-
-class ApiError(Exception):
+class ApiError(ClientError):
     """Base class of every error the v2 client raises."""
 
-    request: httpx.Request | None
-    attempts: int
-    """HTTP requests sent by the logical call that ended in this error."""
-    correlation_id: str | None
+    correlation_id: str | None = None
     """X-Correlation-Id of the logical call (Request Vouchers only)."""
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        super().__init__(message)
-        self.request = request
-        self.attempts = 1
-        self.correlation_id = None
+    def record_call(self, attempts: int, key: str | None) -> None:
+        super().record_call(attempts, key)
+        self.correlation_id = key
 
 
-class ApiConnectionError(ApiError):
+class ApiConnectionError(ApiError, ConnectionFailure):
     """No usable answer: the connection failed, was reset, or the exchange broke."""
-
-    should_retry: bool
-    """False when retrying cannot help (e.g. an unsupported URL scheme)."""
-    outcome: ExchangeOutcome
-    """How the exchange ended (`lost_request`, `lost_response`, `connection_error`, `timeout`)."""
-    lost_response: httpx.Response | None
-    """The server's answer, when a fault-injecting transport saw it and dropped it."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        request: httpx.Request | None = None,
-        should_retry: bool = True,
-        outcome: ExchangeOutcome = "connection_error",
-        lost_response: httpx.Response | None = None,
-    ) -> None:
-        super().__init__(message, request=request)
-        self.should_retry = should_retry
-        self.outcome = outcome
-        self.lost_response = lost_response
 
 
 class ApiTimeoutError(ApiConnectionError):
     """The exchange timed out; the server may or may not have done the work."""
 
 
-class ApiStatusError(ApiError):
+class ApiStatusError(ApiError, StatusFailure):
     """The API answered with a failure; `code`/`text` come from the first of the envelope's messages."""
 
-    status: int
     code: str | None
     """Provider error code such as `ERV1102` (unknown codes kept as they came); None if absent."""
     text: str | None
     """The message's text (wording not part of the contract); None if absent. `str(err)` is the summary."""
     messages: list[ErrorMessage]
     """Every message of `meta.messages`, in order."""
-    request_id: str | None
-    response: httpx.Response
 
     def __init__(self, message: str, *, response: httpx.Response, messages: list[ErrorMessage]) -> None:
-        super().__init__(message, request=response.request)
+        super().__init__(message, response=response, request_id=request_id_of(response, REQUEST_ID_HEADERS))
         first = messages[0] if messages else None
-        self.status = response.status_code
         self.code = first.code if first is not None else None
         self.text = first.text if first is not None else None
         self.messages = list(messages)
-        self.request_id = request_id_of(response)
-        self.response = response
 
     @property
     def codes(self) -> list[str]:
@@ -183,11 +154,9 @@ class UnexpectedStatusError(ApiStatusError):
     """A status the reference does not use (e.g. 418), or a 2xx whose envelope says `failed`."""
 
 
-class ResponseValidationError(ApiError):
+class ResponseValidationError(ApiError, BodyInvalid):
     """A success body that is not JSON, or not per the documented envelope or model; `errors` holds (path, problem)."""
 
-    errors: list[tuple[str, str]]
-    response: httpx.Response | None
     unparseable: bool
     """True when the body is not a JSON `meta`/`data` envelope at all (the answer is unusable: retry)."""
 
@@ -199,38 +168,12 @@ class ResponseValidationError(ApiError):
         response: httpx.Response | None = None,
         unparseable: bool = False,
     ) -> None:
-        super().__init__(message, request=response.request if response is not None else None)
-        self.errors = list(errors or [])
-        self.response = response
+        super().__init__(message, errors=errors, response=response)
         self.unparseable = unparseable
 
-    @property
-    def paths(self) -> list[str]:
-        """Field paths that failed, e.g. `$.data[0].status`."""
-        return [path for path, _ in self.errors]
 
-
-class TokenError(ApiError):
+class TokenError(ApiError, TokenRefused):
     """The token endpoint refused (400/401); `error` is the OAuth error string, e.g. `invalid_client`."""
-
-    status: int
-    error: str | None
-    error_description: str | None
-    response: httpx.Response
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        response: httpx.Response,
-        error: str | None,
-        error_description: str | None = None,
-    ) -> None:
-        super().__init__(message, request=response.request)
-        self.status = response.status_code
-        self.error = error
-        self.error_description = error_description
-        self.response = response
 
 
 _STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
@@ -262,14 +205,14 @@ def error_class(status: int, code: str | None = None) -> type[ApiStatusError]:
 
 def make_status_error(response: httpx.Response, messages: list[ErrorMessage]) -> ApiStatusError:
     """Build the error for a failed answer (its messages already parsed tolerantly)."""
-    text = f"{_where(response.request)} -> {response.status_code}"
+    text = f"{where(response.request)} -> {response.status_code}"
     if response.reason_phrase:
         text += f" {response.reason_phrase}"
     if response.is_success:
         text += " with meta.status failed"
     first = messages[0] if messages else None
     if first is not None and (first.code or first.text):
-        text += f": [{first.code or 'no code'}] {_clip(first.text or '')}".rstrip()
+        text += f": [{first.code or 'no code'}] {clip(first.text or '')}".rstrip()
     if len(messages) > 1:
         text += f" (+{len(messages) - 1} more message(s))"
     code = next((m.code for m in messages if m.code in CODE_CLASSES), first.code if first else None)
@@ -278,18 +221,4 @@ def make_status_error(response: httpx.Response, messages: list[ErrorMessage]) ->
 
 def map_transport_error(exc: httpx.RequestError) -> ApiConnectionError:
     """Wrap any httpx request error: timeouts become `ApiTimeoutError`, everything else `ApiConnectionError`."""
-    request = _request_of(exc)
-    text = f"{_where(request)}: {type(exc).__name__}: {_clip(str(exc) or 'no detail')}"
-    if isinstance(exc, httpx.TimeoutException):
-        return ApiTimeoutError(text, request=request, outcome="timeout")
-    if isinstance(exc, httpx.ConnectError):
-        return ApiConnectionError(text, request=request, outcome="lost_request")
-    hopeless = isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError)
-    return ApiConnectionError(text, request=request, should_retry=not hopeless)
-
-
-def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
-    try:
-        return exc.request
-    except RuntimeError:  # httpx raises this when the error was built without a request
-        return None
+    return wrap_transport_error(exc, connection=ApiConnectionError, timeout=ApiTimeoutError)

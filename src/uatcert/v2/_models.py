@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
+from uatcert._http.parsing import integer_as_text, text_only
+
 V2Status = Literal["Active", "Inactive", "Expired", "Trashed", "Used"]
 """The five documented voucher statuses (reference §8.2)."""
 
@@ -40,14 +42,6 @@ def parse_check_date(value: str) -> dt.date:
     if match is None or match.group(2) not in MONTHS:
         raise ValueError("expiration_date must be DD MMM YYYY with an English month abbreviation")
     return dt.date(int(match.group(3)), MONTHS.index(match.group(2)) + 1, int(match.group(1)))
-
-
-def _text(value: object, name: str) -> object:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise ValueError(f"{name} must be a string or an integer")
 
 
 class ErrorMessage(BaseModel):
@@ -80,29 +74,14 @@ class IssuedVoucher(BaseModel):
     pin_code: str | None = Field(default=None, repr=False)
     """Not in the documentation's example; present in public client models (optional here)."""
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status_is_text(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("status must be a string")
-        return value
+    _status_is_text = field_validator("status", mode="before")(text_only("status must be a string"))
 
-    @field_validator("expiration_date", mode="before")
-    @classmethod
-    def _issue_date(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("expiration_date must be a string")
-        return parse_issue_date(value)
+    _issue_date = field_validator("expiration_date", mode="before")(
+        text_only("expiration_date must be a string", parse_issue_date)
+    )
 
-    @field_validator("view_code", mode="before")
-    @classmethod
-    def _view_code(cls, value: object) -> object:
-        return _text(value, "view_code")
-
-    @field_validator("pin_code", mode="before")
-    @classmethod
-    def _pin_code(cls, value: object) -> object:
-        return _text(value, "pin_code")
+    _view_code = field_validator("view_code", mode="before")(integer_as_text("view_code"))
+    _pin_code = field_validator("pin_code", mode="before")(integer_as_text("pin_code"))
 
 
 class CheckedVoucher(BaseModel):
@@ -117,19 +96,11 @@ class CheckedVoucher(BaseModel):
     remaining_value: Decimal = Field(ge=0)
     """Amount (value-based) or items (product-based) left; the money unit is UNDOCUMENTED."""
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status_is_text(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("status must be a string")
-        return value
+    _status_is_text = field_validator("status", mode="before")(text_only("status must be a string"))
 
-    @field_validator("expiration_date", mode="before")
-    @classmethod
-    def _check_date(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("expiration_date must be a string")
-        return parse_check_date(value)
+    _check_date = field_validator("expiration_date", mode="before")(
+        text_only("expiration_date must be a string", parse_check_date)
+    )
 
     @field_validator("remaining_value", mode="before")
     @classmethod

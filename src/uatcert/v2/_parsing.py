@@ -10,24 +10,20 @@ Field paths in validation errors are JSONPath-like (`$.data[0].status`) and neve
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
+from uatcert._http.parsing import BodyReader, at
 from uatcert.v2._exceptions import ResponseValidationError
 from uatcert.v2._models import ErrorMessage
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 
-
-def _where(response: httpx.Response) -> str:
-    return f"{response.request.method} {response.request.url.path} -> {response.status_code}"
+BODY = BodyReader(ResponseValidationError)
+"""Model validation of v2 payloads (`BODY.validate_list(IssuedVoucher, data, "$.data", response)`)."""
 
 
 def loads(content: bytes) -> Any:
@@ -42,7 +38,7 @@ def decode_json(response: httpx.Response) -> Any:
     except (ValueError, UnicodeDecodeError, RecursionError):
         kind = response.headers.get("content-type", "no content type")
         raise ResponseValidationError(
-            f"{_where(response)}: body is not JSON ({kind}, {len(response.content)} bytes)",
+            f"{at(response)}: body is not JSON ({kind}, {len(response.content)} bytes)",
             errors=[("$", "not JSON")],
             response=response,
             unparseable=True,
@@ -62,21 +58,21 @@ def success_data(body: Any, response: httpx.Response) -> list[Any]:
     status = envelope_status(body)
     if status is None:
         raise ResponseValidationError(
-            f"{_where(response)}: no meta.status in the body (expected the meta/data envelope)",
+            f"{at(response)}: no meta.status in the body (expected the meta/data envelope)",
             errors=[("$.meta.status", "missing")],
             response=response,
             unparseable=True,
         )
     if status != SUCCEEDED:
         raise ResponseValidationError(
-            f"{_where(response)}: meta.status is {status[:40]!r}, expected {SUCCEEDED!r}",
+            f"{at(response)}: meta.status is {status[:40]!r}, expected {SUCCEEDED!r}",
             errors=[("$.meta.status", f"expected {SUCCEEDED!r}")],
             response=response,
         )
     data = body.get("data")
     if not isinstance(data, list):
         raise ResponseValidationError(
-            f"{_where(response)}: meta.status is succeeded but data is not an array",
+            f"{at(response)}: meta.status is succeeded but data is not an array",
             errors=[("$.data", "expected an array")],
             response=response,
         )
@@ -116,30 +112,3 @@ def parse_error_messages(response: httpx.Response) -> list[ErrorMessage]:
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _join(prefix: str, loc: Sequence[int | str]) -> str:
-    path = prefix
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-def validate_list(model: type[ModelT], items: list[Any], path: str, response: httpx.Response) -> list[ModelT]:
-    """Validate every item; one `ResponseValidationError` listing the failures of all items."""
-    result: list[ModelT] = []
-    errors: list[tuple[str, str]] = []
-    for index, item in enumerate(items):
-        try:
-            result.append(model.model_validate(item))
-        except ValidationError as exc:
-            errors.extend((_join(f"{path}[{index}]", e["loc"]), e["msg"]) for e in exc.errors(include_url=False))
-    if errors:
-        shown = "; ".join(f"{p}: {m}" for p, m in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise ResponseValidationError(
-            f"{_where(response)}: body is not a valid list of {model.__name__}: {shown}{more}",
-            errors=errors,
-            response=response,
-        )
-    return result

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json as _json
-import logging
+import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
-from uatcert.faults import LostResponseReporter
+from uatcert._http.client import TokenClient
+from uatcert._http.exchange import Api, CallState, Exchanges
+from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
+from uatcert._http.requests import batches, raw_headers, segment
+from uatcert._http.retry import call_with_retry
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
 from uatcert.v3._constants import (
+    AMBIGUOUS_STATUSES,
     DEFAULT_SCOPE_PREFIX,
     DEFAULT_SCOPES,
     DEFAULT_TIMEOUT_S,
@@ -26,35 +29,18 @@ from uatcert.v3._constants import (
     MAX_IDS_PER_BATCH,
     MAX_QUANTITY,
     MIN_QUANTITY,
+    REQUEST_ID_HEADERS,
     USER_AGENT,
 )
-from uatcert.v3._exceptions import (
-    ApiConnectionError,
-    ApiError,
-    ApiStatusError,
-    ResponseValidationError,
-    TokenError,
-    make_status_error,
-    map_transport_error,
-)
-from uatcert.v3._http import request_id_of
+from uatcert.v3._exceptions import ApiError, ResponseValidationError, make_status_error, map_transport_error
 from uatcert.v3._models import Issuance, Product, Voucher
-from uatcert.v3._parsing import (
-    decode_json,
-    error_body_from,
-    locate_list,
-    locate_object,
-    parse_error_body,
-    validate_list,
-    validate_model,
-)
-from uatcert.v3._retry import RetryPolicy, call_with_retry
+from uatcert.v3._parsing import BODY, error_body_from, parse_error_body
+from uatcert.v3._retry import RetryPolicy
 from uatcert.v3._token import TokenManager
 
-_log = logging.getLogger("uatcert.v3")
-
-_AMBIGUOUS_STATUSES = frozenset({408, 409})
-"""Error statuses after which an earlier attempt may have committed (besides every 5xx)."""
+_API = Api("v3", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
+_ISSUE_ROUTE = re.compile(r"/products/[^/]+")
+"""The issuance route below the base URL (`POST /products/{code}`), also when a request is sent raw."""
 
 
 def new_idempotency_key() -> str:
@@ -62,23 +48,7 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-@dataclasses.dataclass
-class _CallState:
-    """What one logical call has been through so far (shared by its attempts)."""
-
-    idempotency_key: str | None = None
-    attempts: int = 0
-    """HTTP requests sent to the API for this call."""
-    request_ids: list[str] = dataclasses.field(default_factory=list)
-    last_status: int | None = None
-    """Last HTTP status actually received."""
-    ambiguous: bool = False
-    """True once an attempt may have been committed without the client knowing (lost answer, 5xx, 409)."""
-    renewed: bool = False
-    """True once the token was renewed after a 401 (done at most once per call)."""
-
-
-class V3Client:
+class V3Client(TokenClient):
     """
     Client of the UNIQREWARDS Client API v3: typed results, typed errors, safe retries.
 
@@ -91,7 +61,8 @@ class V3Client:
       than `token_refresh_margin_s` to live (on the injected `clock`), and renewed once if a call gets 401.
     - `issue()` makes one idempotency key per logical issuance, before its first attempt, and sends it on
       every retry (connection errors, timeouts, 409, 429, 5xx; see `RetryPolicy`). Reads retry the same way.
-    - Every HTTP exchange, token requests included, is passed to each observer as an `Exchange`.
+    - Every HTTP exchange, token requests included, is passed to each observer as an `Exchange`;
+      `issuance=True` on every issuance attempt, a raw `send` POST to `/products/{code}` included.
       Observers must not raise; if one does, the error is logged at DEBUG level and ignored.
     - `issuance_hooks` hear `before` once per issuance (raising there refuses it: nothing is sent) and
       `after` once at the end, whatever happened.
@@ -121,27 +92,18 @@ class V3Client:
         self.token_url = token_url
         self.client_id = client_id
         self.retry_policy = retry if retry is not None else RetryPolicy()
-        self._observers: list[Observer] = list(observers)
-        self._hooks: list[IssuanceHook] = list(issuance_hooks)
-        self._clock = clock
+        self._hooks = IssuanceHooks(issuance_hooks)
         self._sleep = sleep
-        self._http = httpx.Client(
-            base_url=self.base_url + "/",
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        self._exchanges = Exchanges(
+            _API, base_url=self.base_url, timeout=httpx.Timeout(timeout), transport=transport, observers=observers,
+            clock=clock,
         )
-        self._pending_lost: dict[int, httpx.Response | None] = {}
-        self._reporter: LostResponseReporter | None = None
-        if isinstance(transport, LostResponseReporter):
-            self._reporter = transport
-            transport.on_lost.append(self._on_lost_response)
+        self._http = self._exchanges.http
         self._token = TokenManager(
             token_url=token_url,
             client_id=client_id,
             client_secret=client_secret,
-            scopes=[f"{scope_prefix}{name}" for name in scopes],
+            scope=" ".join(f"{scope_prefix}{name}" for name in scopes),
             clock=clock,
             refresh_margin_s=token_refresh_margin_s,
             http=self._http,
@@ -151,61 +113,16 @@ class V3Client:
     def __repr__(self) -> str:
         return f"V3Client(base_url={self.base_url!r}, token_url={self.token_url!r}, client_id={self.client_id!r})"
 
-    # -- lifecycle -------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connection pool (and the transport) and stop listening for lost responses."""
-        if self._reporter is not None:
-            try:
-                self._reporter.on_lost.remove(self._on_lost_response)
-            except ValueError:
-                pass
-            self._reporter = None
-        self._http.close()
-
-    def __enter__(self) -> V3Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def add_observer(self, observer: Observer) -> None:
-        """Also pass every later exchange to `observer`."""
-        self._observers.append(observer)
-
-    # -- token -----------------------------------------------------------------------------------
-
-    def access_token(self) -> str:
-        """The cached access token, fetched first if there is none or it is due for renewal."""
-        return self._token.get()
-
-    @property
-    def token_fetches(self) -> int:
-        """How many times a token was obtained from the token endpoint."""
-        return self._token.fetches
-
-    def expire_token_locally(self) -> None:
-        """Forget the token's expiry: the next call fetches a new token."""
-        self._token.forget_expiry()
-
     # -- catalogue -------------------------------------------------------------------------------
 
     def products(self) -> list[Product]:
         """`GET /products`: the caller's catalogue (a 404 — empty catalogue — raises `NotFoundError`)."""
-        response = self._call("GET", "/products", _CallState())
-        path, items = locate_list(decode_json(response), response)
-        return validate_list(Product, items, path, response)
+        return BODY.read_list(Product, self._call("GET", "/products", CallState()))
 
     def product(self, code: str) -> Product:
         """`GET /products/{code}`: one product."""
-        response = self._call("GET", f"/products/{_segment(code, 'product code')}", _CallState())
-        path, obj = locate_object(decode_json(response), response)
-        return validate_model(Product, obj, path, response)
+        response = self._call("GET", f"/products/{segment(code, 'product code')}", CallState())
+        return BODY.read_object(Product, response)
 
     # -- issuance --------------------------------------------------------------------------------
 
@@ -229,7 +146,7 @@ class V3Client:
             raise TypeError("quantity must be an integer")
         if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
             raise ValueError(f"quantity must be between {MIN_QUANTITY} and {MAX_QUANTITY}, got {quantity}")
-        segment = _segment(code, "product code")
+        path = f"/products/{segment(code, 'product code')}"
         key = idempotency_key if idempotency_key is not None else new_idempotency_key()
         payload: dict[str, int] = {"quantity": quantity}
         if face_value is not None:
@@ -238,54 +155,32 @@ class V3Client:
         intent = IssueIntent(
             api="v3", idempotency_key=key, product_code=code, quantity=quantity, face_value=face_value
         )
-        started = self._hooks_before(intent)
-        state = _CallState(idempotency_key=key)
-        try:
+        state = CallState(key=key)
+
+        def call() -> Issuance:
             response = self._call(
                 "POST",
-                f"/products/{segment}",
+                path,
                 state,
                 content=content,
                 headers={IDEMPOTENCY_KEY_HEADER: key, "Content-Type": "application/json"},
+                issuance=True,
             )
-            issuance = self._read_issuance(response, intent, state)
-        except ApiError as error:
-            error.attempts = state.attempts
-            error.idempotency_key = key
-            hook_error = self._hooks_after(started, self._failed_outcome(intent, state, error))
-            if hook_error is not None:
-                error.add_note(f"an issuance hook failed afterwards: {type(hook_error).__name__}: {hook_error}")
-            raise
-        except BaseException as error:
-            outcome = IssueOutcome(
-                intent=intent,
-                outcome="unknown",
-                http_status=state.last_status,
-                attempts=state.attempts,
-                request_ids=tuple(state.request_ids),
-                error=f"{type(error).__name__}: {error}",
-            )
-            self._hooks_after(started, outcome)
-            raise
-        outcome = IssueOutcome(
-            intent=intent,
-            outcome="partial" if issuance.status_code == 207 else "issued",
-            http_status=issuance.status_code,
-            voucher_ids=tuple(issuance.voucher_ids),
-            replayed=issuance.replayed,
-            attempts=issuance.attempts,
-            request_ids=tuple(issuance.request_ids),
-            error=_partial_text(issuance),
-        )
-        hook_error = self._hooks_after(started, outcome)
-        if hook_error is not None:
-            raise hook_error
-        return issuance
+            return self._read_issuance(response, intent, state)
 
-    def _read_issuance(self, response: httpx.Response, intent: IssueIntent, state: _CallState) -> Issuance:
-        body = decode_json(response)
-        path, items = locate_list(body, response)
-        vouchers = validate_list(Voucher, items, path, response)
+        return self._hooks.run(
+            intent,
+            state,
+            call,
+            succeeded=lambda issuance: _issued_outcome(intent, issuance),
+            failed=lambda error: refused_or_unknown(intent, state, error),
+        )
+
+    @staticmethod
+    def _read_issuance(response: httpx.Response, intent: IssueIntent, state: CallState) -> Issuance:
+        body = BODY.decode_json(response)
+        path, items = BODY.locate_list(body, response)
+        vouchers = BODY.validate_list(Voucher, items, path, response)
         record = response.headers.get(IDEMPOTENCY_RECORD_HEADER)
         return Issuance(
             idempotency_key=intent.idempotency_key,
@@ -302,56 +197,12 @@ class V3Client:
             raw=body if isinstance(body, dict | list) else None,
         )
 
-    @staticmethod
-    def _failed_outcome(intent: IssueIntent, state: _CallState, error: ApiError) -> IssueOutcome:
-        kind: Literal["refused", "unknown"] = "unknown"
-        if not state.ambiguous and isinstance(error, ApiStatusError | TokenError):
-            kind = "refused"
-        return IssueOutcome(
-            intent=intent,
-            outcome=kind,
-            http_status=state.last_status,
-            attempts=state.attempts,
-            request_ids=tuple(state.request_ids),
-            error=str(error),
-        )
-
-    def _hooks_before(self, intent: IssueIntent) -> list[IssuanceHook]:
-        started: list[IssuanceHook] = []
-        for hook in self._hooks:
-            try:
-                hook.before(intent)
-            except BaseException as error:
-                refused = IssueOutcome(
-                    intent=intent,
-                    outcome="refused",
-                    http_status=None,
-                    attempts=0,
-                    error=f"refused before sending: {type(error).__name__}: {error}",
-                )
-                self._hooks_after(started, refused)
-                raise
-            started.append(hook)
-        return started
-
-    @staticmethod
-    def _hooks_after(hooks: Sequence[IssuanceHook], outcome: IssueOutcome) -> Exception | None:
-        """Tell every hook; return the first error a hook raised (every hook is told regardless)."""
-        first: Exception | None = None
-        for hook in hooks:
-            try:
-                hook.after(outcome)
-            except Exception as error:  # noqa: BLE001 - the caller re-raises it once all hooks ran
-                first = first or error
-        return first
-
     # -- vouchers --------------------------------------------------------------------------------
 
     def voucher(self, voucher_id: str) -> Voucher:
         """`GET /vouchers/{id}`: the current state of one voucher."""
-        response = self._call("GET", f"/vouchers/{_segment(voucher_id, 'voucher id')}", _CallState())
-        path, obj = locate_object(decode_json(response), response)
-        return validate_model(Voucher, obj, path, response)
+        response = self._call("GET", f"/vouchers/{segment(voucher_id, 'voucher id')}", CallState())
+        return BODY.read_object(Voucher, response)
 
     def vouchers(self, ids: Sequence[str]) -> list[Voucher]:
         """
@@ -364,11 +215,11 @@ class V3Client:
             raise TypeError("ids must be a sequence of voucher ids, not one string")
         unique = list(dict.fromkeys(ids))
         found: dict[str, Voucher] = {}
-        for batch in _chunks(unique, MAX_IDS_PER_BATCH):
+        for batch in batches(unique, MAX_IDS_PER_BATCH):
             query = ",".join(quote(voucher_id, safe="") for voucher_id in batch)
-            response = self._call("GET", f"/vouchers?id={query}", _CallState())
-            path, items = locate_list(decode_json(response), response)
-            by_id = {_id_key(v.voucher_id): v for v in validate_list(Voucher, items, path, response)}
+            response = self._call("GET", f"/vouchers?id={query}", CallState())
+            path, items = BODY.locate_list(BODY.decode_json(response), response)
+            by_id = {_id_key(v.voucher_id): v for v in BODY.validate_list(Voucher, items, path, response)}
             missing = [voucher_id for voucher_id in batch if _id_key(voucher_id) not in by_id]
             if missing:
                 raise ResponseValidationError(
@@ -400,15 +251,13 @@ class V3Client:
         without a `Content-Type` header is sent as `application/json`. The exchange reaches the observers.
         Network trouble still raises `ApiConnectionError`/`ApiTimeoutError` (there is no response to return).
         """
-        merged = dict(headers or {})
-        lowered = {name.lower() for name in merged}
-        if authenticate and "authorization" not in lowered:
-            merged["Authorization"] = f"Bearer {self._token.get()}"
-        if content is not None and "content-type" not in lowered:
-            merged["Content-Type"] = "application/json"
+        bearer = self._bearer if authenticate else None
+        merged = raw_headers(headers, authorization=bearer, json_body=content is not None)
         request = self._http.build_request(method, path, headers=merged, content=content, json=json, params=params)
-        return self._send_once(
-            request, api="v3", attempt=1, idempotency_key=request.headers.get(IDEMPOTENCY_KEY_HEADER)
+        return self._exchanges.send(
+            request,
+            idempotency_key=request.headers.get(IDEMPOTENCY_KEY_HEADER),
+            issuance=self._exchanges.is_route(request, "POST", _ISSUE_ROUTE),
         )
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------
@@ -417,141 +266,46 @@ class V3Client:
         self,
         method: str,
         path: str,
-        state: _CallState,
+        state: CallState,
         *,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        issuance: bool = False,
     ) -> httpx.Response:
         """One logical call through the retry loop; a 2xx response, else the last error (with attempts)."""
 
         def attempt(_: int) -> httpx.Response:
-            return self._attempt(method, path, state, content=content, headers=headers or {})
+            return self._attempt(method, path, state, content=content, headers=headers or {}, issuance=issuance)
 
-        try:
-            return call_with_retry(attempt, policy=self.retry_policy, sleep=self._sleep)
-        except ApiError as error:
-            error.attempts = state.attempts
-            error.idempotency_key = state.idempotency_key
-            raise
+        policy = self.retry_policy
+        return call_with_retry(
+            attempt, policy=policy, retryable=policy.should_retry, error_type=ApiError, sleep=self._sleep, state=state
+        )
 
     def _attempt(
         self,
         method: str,
         path: str,
-        state: _CallState,
+        state: CallState,
         *,
         content: bytes | None,
         headers: Mapping[str, str],
+        issuance: bool,
     ) -> httpx.Response:
         """One attempt: one request, plus one resend with a renewed token if it got the call's first 401."""
-        while True:
-            token = self._token.get()
+
+        def send(token: str) -> httpx.Response:
             request = self._http.build_request(
                 method, path, content=content, headers={**headers, "Authorization": f"Bearer {token}"}
             )
-            state.attempts += 1
-            try:
-                response = self._send_once(
-                    request, api="v3", attempt=state.attempts, idempotency_key=state.idempotency_key
-                )
-            except ApiConnectionError as error:
-                if error.outcome != "lost_request":
-                    state.ambiguous = True
-                raise
-            state.last_status = response.status_code
-            request_id = request_id_of(response)
-            if request_id:
-                state.request_ids.append(request_id)
-            if response.status_code == 401 and not state.renewed:
-                state.renewed = True
-                self._token.renew()
-                continue
-            if response.is_success:
-                return response
-            if response.status_code >= 500 or response.status_code in _AMBIGUOUS_STATUSES:
-                state.ambiguous = True
-            raise make_status_error(response, parse_error_body(response))
+            return self._exchanges.attempt(request, state, issuance=issuance)
 
-    def _send_token(self, request: httpx.Request) -> httpx.Response:
-        return self._send_once(request, api="token", attempt=1, idempotency_key=None)
-
-    def _send_once(
-        self, request: httpx.Request, *, api: str, attempt: int, idempotency_key: str | None
-    ) -> httpx.Response:
-        """Send one request; emit its `Exchange`; wrap every httpx request error into an `ApiConnectionError`."""
-        slot = id(request)
-        self._pending_lost[slot] = None
-        started = self._clock()
-        try:
-            response = self._http.send(request)
-        except httpx.RequestError as exc:
-            duration = self._clock() - started
-            lost = self._pending_lost.pop(slot, None)
-            error = map_transport_error(exc)
-            if lost is not None:
-                error.outcome = "lost_response"
-                error.lost_response = lost
-            self._emit(
-                Exchange(
-                    api=api,
-                    method=request.method,
-                    url=str(request.url),
-                    request_headers=dict(request.headers),
-                    request_body=_body_of(request),
-                    outcome=error.outcome,
-                    status=lost.status_code if lost is not None else None,
-                    response_headers=dict(lost.headers) if lost is not None else {},
-                    response_body=lost.content if lost is not None else b"",
-                    duration_s=duration,
-                    error=str(error),
-                    attempt=attempt,
-                    idempotency_key=idempotency_key,
-                )
-            )
-            raise error from exc
-        finally:
-            self._pending_lost.pop(slot, None)
-        self._emit(
-            Exchange(
-                api=api,
-                method=request.method,
-                url=str(request.url),
-                request_headers=dict(request.headers),
-                request_body=_body_of(request),
-                outcome="response",
-                status=response.status_code,
-                response_headers=dict(response.headers),
-                response_body=response.content,
-                duration_s=self._clock() - started,
-                attempt=attempt,
-                idempotency_key=idempotency_key,
-            )
-        )
-        return response
-
-    def _on_lost_response(self, request: httpx.Request, response: httpx.Response) -> None:
-        """Listener for a transport that dropped an answer: keep it for the exchange of that request."""
-        slot = id(request)
-        if slot in self._pending_lost:
-            self._pending_lost[slot] = response
-
-    def _emit(self, exchange: Exchange) -> None:
-        for observer in tuple(self._observers):
-            try:
-                observer(exchange)
-            except Exception:  # noqa: BLE001 - observers must never break the client (documented)
-                _log.debug("observer %r raised; ignored", observer, exc_info=True)
-
-
-def _segment(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    return quote(value, safe="")
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+        response = self._token.authorised(state, send)
+        if response.is_success:
+            return response
+        if response.status_code >= 500 or response.status_code in AMBIGUOUS_STATUSES:
+            state.ambiguous = True
+        raise make_status_error(response, parse_error_body(response))
 
 
 def _id_key(voucher_id: str) -> str:
@@ -562,11 +316,17 @@ def _id_key(voucher_id: str) -> str:
         return voucher_id.lower()
 
 
-def _body_of(request: httpx.Request) -> bytes:
-    try:
-        return request.content
-    except httpx.RequestNotRead:
-        return b""
+def _issued_outcome(intent: IssueIntent, issuance: Issuance) -> IssueOutcome:
+    return IssueOutcome(
+        intent=intent,
+        outcome="partial" if issuance.status_code == 207 else "issued",
+        http_status=issuance.status_code,
+        voucher_ids=tuple(issuance.voucher_ids),
+        replayed=issuance.replayed,
+        attempts=issuance.attempts,
+        request_ids=tuple(issuance.request_ids),
+        error=_partial_text(issuance),
+    )
 
 
 def _partial_text(issuance: Issuance) -> str | None:

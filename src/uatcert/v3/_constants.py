@@ -1,4 +1,4 @@
-"""Named defaults of the v3 client, in one place."""
+"""Named defaults of the v3 client, in one place (backoff defaults: `uatcert._http.retry`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ DEFAULT_TOKEN_REFRESH_MARGIN_S = 60.0
 DEFAULT_TOKEN_EXPIRES_IN_S = 3600.0
 """Token lifetime assumed when the token response carries no `expires_in` (reference §3.3)."""
 
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BACKOFF_BASE_S = 0.25
-DEFAULT_BACKOFF_CAP_S = 4.0
-DEFAULT_RETRY_AFTER_CAP_S = 30.0
 DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 409, 429})
 """Statuses retried besides every 5xx: timeout, idempotency key in flight, rate limited."""
+AMBIGUOUS_STATUSES: frozenset[int] = frozenset({408, 409})
+"""Error statuses after which an earlier attempt may have committed (besides every 5xx)."""
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 20

@@ -29,6 +29,8 @@ from pydantic import (
     field_validator,
 )
 
+from uatcert._http.parsing import integer_as_text, text_only
+
 VoucherStatus = Literal["active", "inactive", "expired", "voided", "used"]
 """The five documented voucher statuses (reference §7.2)."""
 
@@ -133,28 +135,11 @@ class Voucher(BaseModel):
             raise ValueError("voucher_id is not a UUID") from None
         return value
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status_is_text(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("status must be a string")
-        return value
-
-    @field_validator("expiration", mode="before")
-    @classmethod
-    def _expiration_is_text(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError("expiration must be an RFC 3339 string")
-        return value
-
-    @field_validator("short_url_pin", mode="before")
-    @classmethod
-    def _pin_as_text(cls, value: object) -> object:
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        raise ValueError("short_url_pin must be a string or an integer")
+    _status_is_text = field_validator("status", mode="before")(text_only("status must be a string"))
+    _expiration_is_text = field_validator("expiration", mode="before")(
+        text_only("expiration must be an RFC 3339 string")
+    )
+    _pin_as_text = field_validator("short_url_pin", mode="before")(integer_as_text("short_url_pin"))
 
     @property
     def uuid(self) -> uuid.UUID:

@@ -1,18 +1,23 @@
-"""Small helpers over HTTP headers shared by the client, its errors and its retry loop."""
+"""Small helpers over HTTP headers: the `Retry-After` wait and the provider's request id."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
 import math
+from collections.abc import Sequence
 
 import httpx
 
-from uatcert.v3._constants import REQUEST_ID_HEADERS
 
+def parse_retry_after(
+    value: str | None, *, now: dt.datetime | None = None, http_date: bool = True
+) -> float | None:
+    """
+    Seconds asked by a `Retry-After` header; None if absent or unreadable.
 
-def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """Seconds asked by a `Retry-After` header (delta-seconds or HTTP-date); None if absent or unreadable."""
+    Delta-seconds always; an HTTP-date too unless `http_date` is False (AllSafe reads numbers only).
+    """
     if value is None:
         return None
     text = value.strip()
@@ -21,6 +26,8 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
     try:
         seconds = float(text)
     except ValueError:
+        if not http_date:
+            return None
         try:
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
@@ -34,9 +41,9 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
     return max(0.0, seconds)
 
 
-def request_id_of(response: httpx.Response) -> str | None:
-    """The provider's request id of a response, from the first header of `REQUEST_ID_HEADERS` present."""
-    for name in REQUEST_ID_HEADERS:
+def request_id_of(response: httpx.Response, names: Sequence[str]) -> str | None:
+    """The provider's request id of a response, from the first of the headers `names` present."""
+    for name in names:
         value = response.headers.get(name)
         if isinstance(value, str) and value:
             return value
