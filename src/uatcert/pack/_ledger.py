@@ -53,7 +53,8 @@ def ledger_totals(ledger_jsonl: Path) -> dict[str, Any]:
 
 
 def _unit(api: str) -> str:
-    return "cents" if "v3" in api.lower() else "as sent"
+    """UNIQREWARDS v3 and v2 ledgers record face values in cents; AllSafe values are whole units."""
+    return "cents" if api.lower() in ("v3", "v2") else "whole units"
 
 
 def totals_of(records: list[dict[str, Any]], unreadable: int = 0) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def _issuance_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
         unit = total.get("unit", "")
         label = f"Face value ({total.get('currency')})"
         rows.append((label, f"{format_amount(total.get('total', 0), unit)} over {total.get('vouchers')} vouchers"
-                     + ("" if unit == "cents" else " (API units as sent)")))
+                     + ("" if unit == "cents" else f" ({unit})")))
     if ledger.get("vouchers_without_value"):
         rows.append(("Vouchers of fixed or unknown value", str(ledger["vouchers_without_value"])))
     rows += [
