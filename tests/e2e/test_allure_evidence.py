@@ -105,3 +105,14 @@ def test_ledger_records_every_issuance_before_and_after(certified_run: Run) -> N
     assert any(r["replayed"] for r in outcomes), "the recovery scenarios replay issuances"
     attempts = [r for r in lines if r["event"] == "attempt"]
     assert any(r["outcome"] == "lost_response" for r in attempts)
+
+
+def test_step_parameters_are_gherkin_values_only(certified_run: Run) -> None:
+    """Fixtures (clients, targets, outcomes) never reach Allure as step parameters; Gherkin values do."""
+    seen = []
+    for result in certified_run.allure_results():
+        for step in result["steps"]:
+            for parameter in step.get("parameters", []):
+                seen.append(parameter["value"])
+                assert " object at 0x" not in parameter["value"] and "Client(" not in parameter["value"]
+    assert "'UNIVGROCERIESDYNAMIC01'" in seen

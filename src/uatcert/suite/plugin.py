@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Generator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUNTIME] = SuiteRuntime(settings)
     config.stash[RESULTS] = RunResults(suite_version=__version__, started=_now())
     config.pluginmanager.register(_CollectionErrors(config.stash[RESULTS]), "uatcert-collection-errors")
+    config.pluginmanager.register(_RestoreStepArgs(), "uatcert-restore-step-args")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -162,6 +164,36 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     request.node.stash[SCENARIO] = (str(feature.name), str(scenario.name))
+
+
+# Allure records every argument of a step function as a step parameter, fixtures included (clients,
+# targets, outcomes: object reprs that are noise at best and could carry a value we must not write).
+# Around allure's own hook, the arguments are narrowed to the step's scalar values (what the Gherkin
+# text and the Examples table gave), redacted, then restored before the step function is called.
+_HIDDEN_ARGS = pytest.StashKey[dict[str, Any]]()
+_SCALARS = (str, int, float, bool, Decimal)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_before_step_call(request: pytest.FixtureRequest, step_func_args: dict[str, Any]) -> None:
+    request.node.stash[_HIDDEN_ARGS] = dict(step_func_args)
+    redactor = runtime_of(request.config).redactor
+    shown = {k: redactor.text(v) if isinstance(v, str) else v
+             for k, v in step_func_args.items() if isinstance(v, _SCALARS)}
+    step_func_args.clear()
+    step_func_args.update(shown)
+
+
+class _RestoreStepArgs:
+    """Registered as a plugin of its own: pytest only collects hooks named `pytest_*`."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_bdd_before_step_call(self, request: pytest.FixtureRequest, step_func_args: dict[str, Any]) -> None:
+        original = request.node.stash.get(_HIDDEN_ARGS, None)
+        if original is not None:
+            step_func_args.clear()
+            step_func_args.update(original)
+            del request.node.stash[_HIDDEN_ARGS]
 
 
 # results --------------------------------------------------------------------------------------
