@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TextIO
 
-from uatcert.config import Settings
+from uatcert.config import GuardSettings, Settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import looks_like_production, require_permission
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
@@ -18,6 +18,25 @@ from uatcert.v2 import ApiError as V2ApiError
 from uatcert.v2 import CatalogueEntry, V2Client, read_catalogue
 from uatcert.v2 import TokenError as V2TokenError
 from uatcert.v3 import ApiConnectionError, ApiError, AuthenticationError, Product, TokenError, V3Client
+
+
+def _guard(settings: Settings, base_url: str, environment: str | None, what: str) -> bool:
+    """Refuse a production-looking target unless allowed with a budget; whether it looks like production."""
+    guard = settings.guard
+    production = looks_like_production(base_url, environment, guard.production_host_patterns)
+    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, what)
+    return production
+
+
+def _require_budget(guard: GuardSettings, vouchers: int, cents: int, plan: str, currency: str, advice: str) -> None:
+    """ConfigError when a production plan would exceed the budget (`cents`: hundredths of the currency)."""
+    assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
+    if vouchers > guard.max_vouchers or cents > guard.max_face_value_cents:
+        raise ConfigError(
+            f"{plan} exceeds the production budget ({guard.max_vouchers} vouchers, "
+            f"{currency}{guard.max_face_value_cents / 100:,.2f}); raise the budget or {advice}"
+        )
+
 
 ISS_EVERY_QUANTITY = 2
 OPEN_VALUE_DEFAULT_CENTS = 5000
@@ -69,10 +88,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
     if not v3.configured:
         return
     assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-    guard = settings.guard
-    production = looks_like_production(v3.base_url, v3.environment, guard.production_host_patterns)
-    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                       v3.base_url)
+    production = _guard(settings, v3.base_url, v3.environment, v3.base_url)
     try:
         with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
                       scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:
@@ -86,12 +102,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
     plan = plan_v3(products)
     out.write(f"v3 target {v3.base_url}: {len(products)} products; {plan.describe()}\n")
     if production:
-        assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
-        if plan.vouchers > guard.max_vouchers or plan.face_value_cents > guard.max_face_value_cents:
-            raise ConfigError(
-                f"the plan exceeds the production budget ({guard.max_vouchers} vouchers, "
-                f"SGD {guard.max_face_value_cents / 100:,.2f}); raise the budget or certify on UAT"
-            )
+        _require_budget(settings.guard, plan.vouchers, plan.face_value_cents, "the plan", "SGD ", "certify on UAT")
 
 
 # UNIQREWARDS v2 -----------------------------------------------------------------------------------
@@ -133,10 +144,7 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
         return
     assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
     assert v2.x_client_id and v2.x_client_secret and v2.catalogue_file
-    guard = settings.guard
-    production = looks_like_production(v2.base_url, v2.environment, guard.production_host_patterns)
-    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                       v2.base_url)
+    production = _guard(settings, v2.base_url, v2.environment, v2.base_url)
     try:
         with V2Client(v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
                       v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=v2.product_class,
@@ -158,12 +166,8 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
     plan = plan_v2(products)
     out.write(f"v2 target {v2.base_url}: {len(products)} products in {v2.catalogue_file.name}; {plan.describe()}\n")
     if production:
-        assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
-        if plan.vouchers > guard.max_vouchers or plan.face_value_cents > guard.max_face_value_cents:
-            raise ConfigError(
-                f"the v2 plan exceeds the production budget ({guard.max_vouchers} vouchers, "
-                f"SGD {guard.max_face_value_cents / 100:,.2f}); raise the budget or certify on UAT"
-            )
+        _require_budget(settings.guard, plan.vouchers, plan.face_value_cents, "the v2 plan", "SGD ",
+                        "certify on UAT")
 
 
 # AllSafe ------------------------------------------------------------------------------------------
@@ -190,10 +194,8 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
     if not allsafe.configured:
         return
     assert allsafe.base_url and allsafe.username and allsafe.password
-    guard = settings.guard
-    production = looks_like_production(allsafe.base_url, allsafe.environment, guard.production_host_patterns)
-    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                       f"the AllSafe target {allsafe.base_url} ({allsafe.environment or 'test'} integration)")
+    production = _guard(settings, allsafe.base_url, allsafe.environment,
+                        f"the AllSafe target {allsafe.base_url} ({allsafe.environment or 'test'} integration)")
     try:
         contract = AllSafeContract(
             availability_path=allsafe.availability_path, allocate_path=allsafe.allocate_path,
@@ -235,10 +237,6 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
         plan += f" of {kinds[0].label} ({allsafe.currency} {value_text(kinds[0].value * ALLSAFE_ALLOCATIONS)})"
     out.write(f"AllSafe target {allsafe.base_url}: {len(kinds)} voucher types available; {plan}\n")
     if production:
-        assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
         total = int(kinds[0].value * 100 * ALLSAFE_ALLOCATIONS) if kinds else 0
-        if ALLSAFE_ALLOCATIONS > guard.max_vouchers or total > guard.max_face_value_cents:
-            raise ConfigError(
-                f"the AllSafe plan exceeds the production budget ({guard.max_vouchers} vouchers, "
-                f"{guard.max_face_value_cents / 100:,.2f}); raise the budget or certify with a Test integration"
-            )
+        _require_budget(settings.guard, ALLSAFE_ALLOCATIONS, total, "the AllSafe plan", "",
+                        "certify with a Test integration")

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import closing_factory, local_sandbox
 from uatcert.allsafe import AllSafeClient, RetryPolicy
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import (
@@ -16,8 +17,6 @@ from uatcert.sandbox import (
     ALLSAFE_USERNAME,
     AllSafeSandboxControl,
     BackgroundServer,
-    SandboxConfig,
-    create_app,
 )
 
 from .fakes import BASE_URL, PASSWORD, USERNAME, FakeApi, HookSpy, Recorder
@@ -41,15 +40,8 @@ def hooks() -> HookSpy:
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def make_client(api: FakeApi, recorder: Recorder, hooks: HookSpy, sleeps: list[float]) -> Iterator[MakeClient]:
-    clients: list[AllSafeClient] = []
-
-    def make(**kwargs: Any) -> AllSafeClient:
+    def build(**kwargs: Any) -> AllSafeClient:
         options: dict[str, Any] = {
             "transport": httpx.MockTransport(api),
             "observers": [recorder],
@@ -60,13 +52,9 @@ def make_client(api: FakeApi, recorder: Recorder, hooks: HookSpy, sleeps: list[f
         options.update(kwargs)
         base_url = options.pop("base_url", BASE_URL)
         credentials = options.pop("credentials", (USERNAME, PASSWORD))
-        client = AllSafeClient(base_url, *credentials, **options)
-        clients.append(client)
-        return client
+        return AllSafeClient(base_url, *credentials, **options)
 
-    yield make
-    for client in clients:
-        client.close()
+    yield from closing_factory(build)
 
 
 @pytest.fixture
@@ -77,8 +65,7 @@ def client(make_client: MakeClient) -> AllSafeClient:
 # -- the real sandbox over 127.0.0.1 ------------------------------------------------------------
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[BackgroundServer]:
-    with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as server:
-        yield server
+    yield from local_sandbox()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
+from tests.support import Recorder as Recorder
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome
 
 BASE_URL = "https://allsafe.test.invalid"
 USERNAME = "integration-7"
@@ -77,16 +78,6 @@ class FakeApi:
 
     def count(self, route: str) -> int:
         return sum(1 for r in self.requests if f"{r.method} {r.url.path}" == route)
-
-
-class Recorder:
-    """Observer keeping every exchange."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-
-    def __call__(self, exchange: Exchange) -> None:
-        self.exchanges.append(exchange)
 
 
 class HookSpy(IssuanceHook):

@@ -8,15 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import closing_factory, local_sandbox
 from uatcert.faults import FaultTransport
-from uatcert.sandbox import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
-    BackgroundServer,
-    SandboxConfig,
-    SandboxControl,
-    create_app,
-)
+from uatcert.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, BackgroundServer, SandboxControl
 from uatcert.v3 import RetryPolicy, V3Client
 
 from .fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, TOKEN_URL, FakeApi, FakeClock, MakeClient, Recorder
@@ -28,25 +22,13 @@ def api() -> FakeApi:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
 
 
 @pytest.fixture
 def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: Recorder) -> Iterator[MakeClient]:
-    clients: list[V3Client] = []
-
-    def make(**kwargs: Any) -> V3Client:
+    def build(**kwargs: Any) -> V3Client:
         options: dict[str, Any] = {
             "transport": httpx.MockTransport(api),
             "clock": clock,
@@ -55,13 +37,9 @@ def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: R
             "retry": RetryPolicy(jitter=False),
         }
         options.update(kwargs)
-        client = V3Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, **options)
-        clients.append(client)
-        return client
+        return V3Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, **options)
 
-    yield make
-    for client in clients:
-        client.close()
+    yield from closing_factory(build)
 
 
 @pytest.fixture
@@ -75,9 +53,7 @@ def client(make_client: MakeClient) -> V3Client:
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[BackgroundServer]:
-    srv = BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0).start()
-    yield srv
-    srv.stop()
+    yield from local_sandbox()
 
 
 @pytest.fixture(scope="session")

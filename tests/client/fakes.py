@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
-from uatcert.events import Exchange
+from tests import support
+from tests.support import FakeClock as FakeClock
+from tests.support import Reply as Reply
+from tests.support import json_of as json_of
+from tests.support import reply
 from uatcert.v3 import V3Client
 
 BASE_URL = "https://api.test.invalid/v3"
 TOKEN_URL = "https://auth.test.invalid/oauth2/token"
 CLIENT_ID = "unit-client"
 CLIENT_SECRET = "unit-secret-never-shown"
-
-Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
 def voucher_json(**overrides: Any) -> dict[str, Any]:
@@ -65,88 +63,25 @@ def error_json(code: str, message: str = "refused") -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def reply(status: int, body: Any = None, headers: dict[str, str] | None = None) -> httpx.Response:
-    """A canned response (JSON body unless bytes)."""
-    if isinstance(body, bytes):
-        return httpx.Response(status, content=body, headers=headers)
-    if body is None:
-        return httpx.Response(status, headers=headers)
-    return httpx.Response(status, json=body, headers=headers)
-
-
-class FakeApi:
+class FakeApi(support.TokenFakeApi):
     """Scripted fake of the token endpoint and the v3 API; records every request it receives."""
 
+    token_url = TOKEN_URL
+
     def __init__(self) -> None:
-        self.api_replies: deque[Reply] = deque()
-        self.default_api_reply: Reply = lambda request: reply(200, {"data": []})
-        self.token_replies: deque[Reply] = deque()
-        self.api_requests: list[httpx.Request] = []
-        self.token_requests: list[httpx.Request] = []
-        self.tokens_issued = 0
-        self.expires_in: int | None = 3600
+        super().__init__(lambda request: reply(200, {"data": []}))
 
-    def queue(self, *replies: Reply) -> None:
-        """Answer the next API requests with these, in order (then `default_api_reply`)."""
-        self.api_replies.extend(replies)
-
-    def queue_token(self, *replies: Reply) -> None:
-        self.token_replies.extend(replies)
-
-    def _answer(self, item: Reply, request: httpx.Request) -> httpx.Response:
-        if isinstance(item, Exception):
-            raise item
-        if isinstance(item, httpx.Response):
-            return item
-        return item(request)
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        if str(request.url) == TOKEN_URL:
-            self.token_requests.append(request)
-            if self.token_replies:
-                return self._answer(self.token_replies.popleft(), request)
-            self.tokens_issued += 1
-            body: dict[str, Any] = {"access_token": f"token-{self.tokens_issued}", "token_type": "Bearer"}
-            if self.expires_in is not None:
-                body["expires_in"] = self.expires_in
-            return reply(200, body)
-        self.api_requests.append(request)
-        item = self.api_replies.popleft() if self.api_replies else self.default_api_reply
-        return self._answer(item, request)
+    def token_body(self) -> dict[str, Any]:
+        return {"access_token": f"token-{self.tokens_issued}", "token_type": "Bearer"}
 
     def bearer_tokens(self) -> list[str]:
         return [r.headers.get("authorization", "") for r in self.api_requests]
 
 
-class FakeClock:
-    """An injectable monotonic clock that only moves when told."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class Recorder:
+class Recorder(support.Recorder):
     """Observer that keeps every exchange."""
 
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-
-    def __call__(self, exchange: Exchange) -> None:
-        self.exchanges.append(exchange)
-
-    def api(self) -> list[Exchange]:
-        return [e for e in self.exchanges if e.api == "v3"]
-
-
-def json_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
+    api_name = "v3"
 
 
 MakeClient = Callable[..., V3Client]

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support import closing_factory, local_sandbox
 from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
 from uatcert.v2 import RetryPolicy, V2Client
 
@@ -32,25 +33,13 @@ def api() -> FakeApi:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
 
 
 @pytest.fixture
 def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: Recorder) -> Iterator[MakeClient]:
-    clients: list[V2Client] = []
-
-    def make(**kwargs: Any) -> V2Client:
+    def build(**kwargs: Any) -> V2Client:
         options: dict[str, Any] = {
             "transport": httpx.MockTransport(api),
             "clock": clock,
@@ -59,13 +48,9 @@ def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: R
             "retry": RetryPolicy(jitter=False),
         }
         options.update(kwargs)
-        client = V2Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, X_CLIENT_ID, X_CLIENT_SECRET, **options)
-        clients.append(client)
-        return client
+        return V2Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, X_CLIENT_ID, X_CLIENT_SECRET, **options)
 
-    yield make
-    for client in clients:
-        client.close()
+    yield from closing_factory(build)
 
 
 @pytest.fixture
@@ -76,8 +61,7 @@ def client(make_client: MakeClient) -> V2Client:
 # -- the real sandbox over 127.0.0.1 ----------------------------------------------------------------
 @pytest.fixture(scope="session")
 def server() -> Iterator[BackgroundServer]:
-    with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as srv:
-        yield srv
+    yield from local_sandbox()
 
 
 @pytest.fixture(scope="session")

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 
-import httpx
-
-from uatcert.errors import SandboxError
+from uatcert.sandbox._control_client import ControlClient
 
 
-class AllSafeSandboxControl:
+class AllSafeSandboxControl(ControlClient):
     """
     Drive the AllSafe side of a running sandbox (`base_url` without /__sandbox); SandboxError on failure.
 
     Uses `/__sandbox/allsafe/*` (stock, allocations, switches, info) and the generic control API for
     reset, faults (api "allsafe"), the issuance ledger and defect modes.
     """
-
-    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None):
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.base_url}/__sandbox", timeout=timeout, transport=transport)
 
     # AllSafe control ---------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -65,13 +58,6 @@ class AllSafeSandboxControl:
         return result
 
     # generic control ---------------------------------------------------------------------------
-    def reset(self) -> None:
-        """The whole sandbox back to its seed (v3 and AllSafe)."""
-        self._call("POST", "/reset")
-
-    def set_defect(self, mode: str | None) -> None:
-        self._call("PUT", "/defect", json={"mode": mode})
-
     def arm_fault(self, kind: str, *, method: str = "POST", path: str = "", times: int = 1, skip: int = 0,
                   delay_s: float | None = None, status: int | None = None) -> dict[str, Any]:
         """Arm a fault on the AllSafe routes (`path` is a regex searched in the request path)."""
@@ -81,40 +67,9 @@ class AllSafeSandboxControl:
         result: dict[str, Any] = self._call("POST", "/faults", json=body)
         return result
 
-    def clear_faults(self) -> None:
-        self._call("DELETE", "/faults")
-
     def ledger(self, *, reference: str | None = None) -> list[dict[str, Any]]:
         """The provider's ledger entries of AllSafe allocations (one per voucher handed out), oldest first."""
         entries: list[dict[str, Any]] = self._call("GET", "/ledger", params={"api": "allsafe"})
         if reference is not None:
             entries = [e for e in entries if e.get("reference") == reference]
         return entries
-
-    # plumbing ----------------------------------------------------------------------------------
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AllSafeSandboxControl:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise SandboxError(f"sandbox control API at {self.base_url} unreachable: {exc}") from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code >= 400 or not isinstance(body, dict) or "data" not in body:
-            message = body.get("error", {}).get("message") if isinstance(body, dict) else None
-            raise SandboxError(
-                f"sandbox control {method} {path} failed: HTTP {response.status_code}: {message or response.text[:200]}"
-            )
-        return body["data"]

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
-import httpx
-
-from uatcert.errors import SandboxError
+from uatcert.sandbox._control_client import ControlClient
 
 
-class SandboxControl:
+class SandboxControl(ControlClient):
     """Drive a running sandbox (`base_url` without /__sandbox); SandboxError on any failure."""
-
-    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None):
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.base_url}/__sandbox", timeout=timeout, transport=transport)
 
     def info(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/info")
         return result
-
-    def reset(self) -> None:
-        self._call("POST", "/reset")
 
     def arm_fault(
         self,
@@ -49,9 +39,6 @@ class SandboxControl:
         result: list[dict[str, Any]] = self._call("GET", "/faults")
         return result
 
-    def clear_faults(self) -> None:
-        self._call("DELETE", "/faults")
-
     def ledger(
         self, *, api: str | None = "v3", idempotency_key: str | None = None, product_code: str | None = None
     ) -> list[dict[str, Any]]:
@@ -70,9 +57,6 @@ class SandboxControl:
         result: dict[str, Any] = self._call("POST", f"/vouchers/{voucher_id}", json=body)
         return result
 
-    def set_defect(self, mode: str | None) -> None:
-        self._call("PUT", "/defect", json={"mode": mode})
-
     def expire_tokens(self) -> None:
         self._call("POST", "/tokens/expire")
 
@@ -80,30 +64,3 @@ class SandboxControl:
         result: dict[str, Any] = self._call("GET", f"/stock/{code}")
         remaining: int | None = result["remaining"]
         return remaining
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> SandboxControl:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise SandboxError(f"sandbox control API at {self.base_url} unreachable: {exc}") from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code >= 400 or not isinstance(body, dict) or "data" not in body:
-            message = body.get("error", {}).get("message") if isinstance(body, dict) else None
-            raise SandboxError(
-                f"sandbox control {method} {path} failed: HTTP {response.status_code}: {message or response.text[:200]}"
-            )
-        return body["data"]

@@ -33,7 +33,8 @@ from uatcert.errors import ConfigError
 from uatcert.events import IssueIntent, Observer
 from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, looks_like_production, require_permission
-from uatcert.suite.runtime import ExchangeLog, SuiteRuntime
+from uatcert.suite._shared import ClientPool, closing, disarmed, sandbox_control
+from uatcert.suite.runtime import ExchangeLog, SandboxableTarget, SuiteRuntime
 
 API = "AllSafe Redemption API"
 TARGET_KEY = "allsafe.target"
@@ -50,7 +51,7 @@ class Credentials:
 
 
 @dataclasses.dataclass(frozen=True)
-class AllSafeTarget:
+class AllSafeTarget(SandboxableTarget):
     """Where the AllSafe scenarios run, and with which credentials (passwords kept out of repr)."""
 
     base_url: str
@@ -65,10 +66,6 @@ class AllSafeTarget:
     currency: str = "ZAR"
     timeout_s: float = 30.0
     connect_timeout_s: float = 10.0
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.sandbox_url is not None
 
     @property
     def label(self) -> str:
@@ -255,9 +252,7 @@ def allsafe_session_faults() -> FaultTransport:
 @pytest.fixture
 def allsafe_faults(allsafe_session_faults: FaultTransport) -> Iterator[FaultTransport]:
     """The session client's fault transport; whatever a scenario arms is disarmed after it."""
-    allsafe_session_faults.disarm_all()
-    yield allsafe_session_faults
-    allsafe_session_faults.disarm_all()
+    yield from disarmed(allsafe_session_faults)
 
 
 @pytest.fixture(scope="session")
@@ -271,42 +266,26 @@ def allsafe_client(
         yield client
 
 
-class AllSafeConnector:
+class AllSafeConnector(ClientPool[AllSafeClient]):
     """Opens extra AllSafe connections for a scenario (other credentials); closes them after it."""
 
     def __init__(self, runtime: SuiteRuntime, target: AllSafeTarget, observers: list[Observer]) -> None:
-        self._runtime = runtime
+        super().__init__(runtime, observers)
         self._target = target
-        self._observers = observers
-        self._opened: list[AllSafeClient] = []
 
     def __call__(self, credentials: Credentials) -> AllSafeClient:
-        client = new_allsafe_client(self._runtime, self._target, credentials=credentials, observers=self._observers)
-        self._opened.append(client)
-        return client
-
-    def close(self) -> None:
-        for client in self._opened:
-            client.close()
+        return self._keep(new_allsafe_client(self._runtime, self._target, credentials=credentials,
+                                             observers=self._observers))
 
 
 @pytest.fixture
 def allsafe_connect(
     suite_runtime: SuiteRuntime, allsafe_target: AllSafeTarget, exchange_log: ExchangeLog, evidence: Observer
 ) -> Iterator[AllSafeConnector]:
-    connector = AllSafeConnector(suite_runtime, allsafe_target, [exchange_log, evidence])
-    yield connector
-    connector.close()
+    yield from closing(AllSafeConnector(suite_runtime, allsafe_target, [exchange_log, evidence]))
 
 
 @pytest.fixture(scope="session")
 def allsafe_sandbox(allsafe_target: AllSafeTarget) -> Iterator[Any]:
     """The sandbox's AllSafe control API (`AllSafeSandboxControl`), or None on a real target."""
-    if allsafe_target.sandbox_url is None:
-        yield None
-        return
-    from uatcert.sandbox import AllSafeSandboxControl
-
-    control = AllSafeSandboxControl(allsafe_target.sandbox_url)
-    yield control
-    control.close()
+    yield from sandbox_control(allsafe_target.sandbox_url, allsafe=True)

@@ -28,7 +28,8 @@ import pytest
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, Observer
 from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, looks_like_production, require_permission
-from uatcert.suite.runtime import ExchangeLog, SuiteRuntime
+from uatcert.suite._shared import ClientPool, IssuanceWitness, closing, disarmed, sandbox_control
+from uatcert.suite.runtime import ExchangeLog, SandboxableTarget, SuiteRuntime
 from uatcert.v2 import CatalogueFile, RetryPolicy, V2Client, read_catalogue
 
 API = "UNIQREWARDS Client API v2"
@@ -42,7 +43,7 @@ NOT_APPLICABLE = "not applicable"
 
 
 @dataclasses.dataclass(frozen=True)
-class V2Target:
+class V2Target(SandboxableTarget):
     """Where the v2 scenarios run, and with which credentials (secrets kept out of repr)."""
 
     base_url: str
@@ -57,14 +58,6 @@ class V2Target:
     """Base URL of the embedded sandbox (control API available) or None for a real target."""
     environment: str = "uat"
     timeout_s: float = 15.0
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.sandbox_url is not None
-
-    @property
-    def label(self) -> str:
-        return "embedded sandbox" if self.is_sandbox else (urlsplit(self.base_url).hostname or self.base_url)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -323,9 +316,7 @@ def v2_session_faults() -> FaultTransport:
 @pytest.fixture
 def v2_faults(v2_session_faults: FaultTransport) -> Iterator[FaultTransport]:
     """The session client's fault transport; whatever a scenario arms is disarmed after it."""
-    v2_session_faults.disarm_all()
-    yield v2_session_faults
-    v2_session_faults.disarm_all()
+    yield from disarmed(v2_session_faults)
 
 
 @pytest.fixture(scope="session")
@@ -337,59 +328,30 @@ def v2_client(
         yield client
 
 
-class V2Connector:
+class V2Connector(ClientPool[V2Client]):
     """Opens extra v2 connections for a scenario (fresh, or other token credentials); closes them after it."""
 
-    def __init__(self, runtime: SuiteRuntime, observers: list[Observer]) -> None:
-        self._runtime = runtime
-        self._observers = observers
-        self._opened: list[V2Client] = []
-
     def __call__(self, *, credentials: tuple[str, str] | None = None) -> V2Client:
-        client = new_v2_client(self._runtime, observers=self._observers, credentials=credentials)
-        self._opened.append(client)
-        return client
-
-    def close(self) -> None:
-        for client in self._opened:
-            client.close()
+        return self._keep(new_v2_client(self._runtime, observers=self._observers, credentials=credentials))
 
 
 @pytest.fixture
 def v2_connect(
     suite_runtime: SuiteRuntime, v2_target: V2Target, exchange_log: ExchangeLog, evidence: Observer
 ) -> Iterator[V2Connector]:
-    connector = V2Connector(suite_runtime, [exchange_log, evidence])
-    yield connector
-    connector.close()
+    yield from closing(V2Connector(suite_runtime, [exchange_log, evidence]))
 
 
 @pytest.fixture(scope="session")
 def v2_sandbox(v2_target: V2Target) -> Iterator[Any]:
     """The sandbox control API (`SandboxControl`), or None on a real target."""
-    if v2_target.sandbox_url is None:
-        yield None
-        return
-    from uatcert.sandbox import SandboxControl
-
-    control = SandboxControl(v2_target.sandbox_url)
-    yield control
-    control.close()
+    yield from sandbox_control(v2_target.sandbox_url)
 
 
-class V2IssuanceWitness:
+class V2IssuanceWitness(IssuanceWitness):
     """On the sandbox, counts v2 issuances in the provider's ledger; elsewhere there is nothing to count."""
 
-    def __init__(self, control: Any) -> None:
-        self.control = control
-        self.before = self.count()
-
-    def count(self) -> int | None:
-        return None if self.control is None else len(self.control.ledger(api="v2"))
-
-    def issued_since(self) -> int | None:
-        now = self.count()
-        return None if now is None or self.before is None else now - self.before
+    ledger_filter = {"api": "v2"}
 
 
 @pytest.fixture

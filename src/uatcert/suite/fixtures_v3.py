@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from uatcert.events import Exchange, Observer
+from uatcert.events import Exchange
 from uatcert.evidence import AllureEvidence
 from uatcert.faults import FaultTransport
+from uatcert.suite._shared import ClientPool, IssuanceWitness, closing, disarmed, sandbox_control
 from uatcert.suite.checks import Check
 from uatcert.suite.requirements import requirement_of
 from uatcert.suite.runtime import ExchangeLog, SuiteRuntime, V3Target
@@ -52,23 +53,6 @@ class ScenarioExchanges:
         return [e for e in self.all() if e.idempotency_key == key and e.api != "token"]
 
 
-class IssuanceWitness:
-    """On the sandbox, counts issuances in the provider's ledger; elsewhere there is nothing to count."""
-
-    def __init__(self, control: object | None) -> None:
-        self.control = control
-        self.before = self.count()
-
-    def count(self) -> int | None:
-        if self.control is None:
-            return None
-        return len(self.control.ledger())  # type: ignore[attr-defined]
-
-    def issued_since(self) -> int | None:
-        now = self.count()
-        return None if now is None or self.before is None else now - self.before
-
-
 @pytest.fixture(scope="session")
 def suite_runtime(request: pytest.FixtureRequest) -> SuiteRuntime:
     from uatcert.suite.plugin import runtime_of
@@ -99,9 +83,7 @@ def session_faults() -> FaultTransport:
 @pytest.fixture
 def faults(session_faults: FaultTransport) -> Iterator[FaultTransport]:
     """The session client's fault transport; whatever a scenario arms is disarmed after it."""
-    session_faults.disarm_all()
-    yield session_faults
-    session_faults.disarm_all()
+    yield from disarmed(session_faults)
 
 
 @pytest.fixture(scope="session")
@@ -113,33 +95,21 @@ def v3_client(
         yield client
 
 
-class Connector:
+class Connector(ClientPool[V3Client]):
     """Opens extra v3 connections for a scenario (other credentials or scopes); closes them after it."""
-
-    def __init__(self, runtime: SuiteRuntime, observers: list[Observer]) -> None:
-        self._runtime = runtime
-        self._observers = observers
-        self._opened: list[V3Client] = []
 
     def __call__(
         self, *, credentials: tuple[str, str] | None = None, scopes: tuple[str, ...] | None = None
     ) -> V3Client:
-        client = self._runtime.new_v3_client(observers=self._observers, credentials=credentials, scopes=scopes)
-        self._opened.append(client)
-        return client
-
-    def close(self) -> None:
-        for client in self._opened:
-            client.close()
+        return self._keep(self._runtime.new_v3_client(observers=self._observers, credentials=credentials,
+                                                      scopes=scopes))
 
 
 @pytest.fixture
 def connect(
     suite_runtime: SuiteRuntime, exchange_log: ExchangeLog, evidence: ThreadAwareEvidence
 ) -> Iterator[Connector]:
-    connector = Connector(suite_runtime, [exchange_log, evidence])
-    yield connector
-    connector.close()
+    yield from closing(Connector(suite_runtime, [exchange_log, evidence]))
 
 
 @pytest.fixture
@@ -150,14 +120,7 @@ def exchanges(exchange_log: ExchangeLog) -> ScenarioExchanges:
 @pytest.fixture(scope="session")
 def sandbox(v3_target: V3Target) -> Iterator[object | None]:
     """The sandbox control API, or None on a real target."""
-    if v3_target.sandbox_url is None:
-        yield None
-        return
-    from uatcert.sandbox import SandboxControl
-
-    control = SandboxControl(v3_target.sandbox_url)
-    yield control
-    control.close()
+    yield from sandbox_control(v3_target.sandbox_url)
 
 
 @pytest.fixture

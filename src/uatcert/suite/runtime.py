@@ -24,8 +24,23 @@ from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 T = TypeVar("T")
 
 
+class SandboxableTarget:
+    """`is_sandbox` and `label` of a target dataclass (its `base_url`, and `sandbox_url` or None)."""
+
+    base_url: str
+    sandbox_url: str | None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox_url is not None
+
+    @property
+    def label(self) -> str:
+        return "embedded sandbox" if self.is_sandbox else (urlsplit(self.base_url).hostname or self.base_url)
+
+
 @dataclasses.dataclass(frozen=True)
-class V3Target:
+class V3Target(SandboxableTarget):
     """Where the v3 scenarios run, and with which credentials (secrets kept out of repr)."""
 
     base_url: str
@@ -38,14 +53,6 @@ class V3Target:
     sandbox_url: str | None = None
     """Base URL of the embedded sandbox (control API available) or None for a real target."""
     environment: str = "uat"
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.sandbox_url is not None
-
-    @property
-    def label(self) -> str:
-        return "embedded sandbox" if self.is_sandbox else (urlsplit(self.base_url).hostname or self.base_url)
 
 
 @dataclasses.dataclass(frozen=True)
