@@ -33,6 +33,11 @@ def _time(value: str) -> str:
     return value.replace("T", " ").replace("+00:00", " UTC") if value else "—"
 
 
+def _face_value_unit(profile: str) -> str:
+    return "Face values of V2-ISS-OPEN are in SGD dollars." if profile == "v2" else \
+        "Face values of ISS-OPEN are in cents."
+
+
 def summary_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     target = doc.get("target") or {}
     catalogue = doc.get("catalogue") or {}
@@ -43,12 +48,24 @@ def summary_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     environment = target.get("environment") or "—"
     if target.get("sandbox"):
         environment += " (embedded sandbox)"
+    targets = doc.get("targets") or {}
+    if len(targets) > 1:  # one row per API of a multi-profile run
+        where = [
+            (f"Target ({t.get('api') or name})",
+             f"{t.get('label') or '—'} — {t.get('base_url') or '—'} — {t.get('environment') or '—'}"
+             f" — client {t.get('client_id') or '—'}")
+            for name, t in targets.items()
+        ]
+    else:
+        where = [
+            ("API", api),
+            ("Target", f"{target.get('label') or '—'} — {target.get('base_url') or '—'}"),
+            ("Environment", environment),
+            ("Client id", str(doc.get("client_id"))),
+        ]
     return [
         ("Verdict", str(doc.get("verdict"))),
-        ("API", api),
-        ("Target", f"{target.get('label') or '—'} — {target.get('base_url') or '—'}"),
-        ("Environment", environment),
-        ("Client id", str(doc.get("client_id"))),
+        *where,
         ("Suite version", f"uatcert {doc.get('suite_version')}"),
         ("Catalogue", f"{catalogue.get('size', 0)} products, SHA-256 {catalogue.get('sha256') or '—'}"),
         ("Run", f"{_time(run.get('started', ''))} → {_time(run.get('finished', ''))}"),
@@ -287,7 +304,7 @@ def render_html(doc: dict[str, Any]) -> str:
             [[f'<span class="mono">{_e(code)}</span>', f'<span class="muted">{_e(kind)}</span>',
               *(_badge(c) if c else '<span class="muted">—</span>' for c in cells)] for code, kind, cells in rows],
             "matrix",
-        ) + '<p class="muted">— : not required for this product. Face values of ISS-OPEN are in cents.</p></section>')
+        ) + f'<p class="muted">— : not required for this product. {_e(_face_value_unit(profile))}</p></section>')
     issuance = _issuance_lines(doc)
     if issuance:
         keys = (doc.get("issuance") or {}).get("reconciliation_keys") or []
