@@ -106,18 +106,8 @@ def _run(args: argparse.Namespace) -> int:
         if settings.sandbox.defect not in DEFECT_MODES:
             raise ConfigError(f"unknown defect mode {settings.sandbox.defect!r}; known: {', '.join(DEFECT_MODES)}")
     profiles = select(args.profiles, settings)
-    if any(p.name == "v3" for p in profiles):
-        from uatcert.preflight import check_v3_target
-
-        check_v3_target(settings, sys.stdout)
-    if any(p.name == "v2" for p in profiles):
-        from uatcert.preflight import check_v2_target
-
-        check_v2_target(settings, sys.stdout)
-    if any(p.name == "allsafe" for p in profiles):
-        from uatcert.preflight import check_allsafe_target
-
-        check_allsafe_target(settings, sys.stdout)
+    for profile in profiles:
+        profile.preflight(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
     return certify(profiles, settings, sys.stdout, extra)
 

@@ -114,6 +114,11 @@ class AllSafeSettings(BaseModel):
         return value.upper()
 
     @property
+    def described(self) -> str:
+        """How messages name the configured target."""
+        return f"the AllSafe target {self.base_url} ({self.environment or 'test'} integration)"
+
+    @property
     def configured(self) -> bool:
         """True when any connection setting is given (then all required ones must be)."""
         return any((self.base_url, self.username, self.password))
@@ -176,6 +181,15 @@ class Settings(BaseSettings):
     retry: RetrySettings = Field(default_factory=RetrySettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+
+    def secret_values(self) -> list[str]:
+        """Every secret configured in any group (client secrets, X-Client secret, passwords)."""
+        return [
+            value.get_secret_value()
+            for group in (self.v3, self.v2, self.allsafe)
+            for value in vars(group).values()
+            if isinstance(value, SecretStr)
+        ]
 
     def check(self) -> Settings:
         """Raise ConfigError when a target is half-configured or a pattern is invalid."""

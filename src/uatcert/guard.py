@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from uatcert.config import GuardSettings
 from uatcert.errors import BudgetExceeded, ConfigError
 from uatcert.events import IssuanceHook, IssueIntent
 
@@ -38,6 +39,13 @@ def require_permission(
         )
     if max_vouchers is None or max_face_value_cents is None:
         raise ConfigError("--allow-production needs a budget: give both --max-vouchers and --max-face-value")
+
+
+def guard_target(guard: GuardSettings, base_url: str, environment: str | None, what: str) -> bool:
+    """Refuse a production-looking target unless allowed with a budget; whether it looks like production."""
+    production = looks_like_production(base_url, environment, guard.production_host_patterns)
+    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, what)
+    return production
 
 
 class Budget(IssuanceHook):

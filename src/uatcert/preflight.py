@@ -12,20 +12,12 @@ from typing import TextIO
 
 from uatcert.config import GuardSettings, Settings
 from uatcert.errors import ConfigError, TargetUnreachable
-from uatcert.guard import looks_like_production, require_permission
+from uatcert.guard import guard_target
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
 from uatcert.v2 import ApiError as V2ApiError
 from uatcert.v2 import CatalogueEntry, V2Client, read_catalogue
 from uatcert.v2 import TokenError as V2TokenError
 from uatcert.v3 import ApiConnectionError, ApiError, AuthenticationError, Product, TokenError, V3Client
-
-
-def _guard(settings: Settings, base_url: str, environment: str | None, what: str) -> bool:
-    """Refuse a production-looking target unless allowed with a budget; whether it looks like production."""
-    guard = settings.guard
-    production = looks_like_production(base_url, environment, guard.production_host_patterns)
-    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, what)
-    return production
 
 
 def _require_budget(guard: GuardSettings, vouchers: int, cents: int, plan: str, currency: str, advice: str) -> None:
@@ -88,7 +80,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
     if not v3.configured:
         return
     assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-    production = _guard(settings, v3.base_url, v3.environment, v3.base_url)
+    production = guard_target(settings.guard, v3.base_url, v3.environment, v3.base_url)
     try:
         with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
                       scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:
@@ -144,7 +136,7 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
         return
     assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
     assert v2.x_client_id and v2.x_client_secret and v2.catalogue_file
-    production = _guard(settings, v2.base_url, v2.environment, v2.base_url)
+    production = guard_target(settings.guard, v2.base_url, v2.environment, v2.base_url)
     try:
         with V2Client(v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
                       v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=v2.product_class,
@@ -194,8 +186,7 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
     if not allsafe.configured:
         return
     assert allsafe.base_url and allsafe.username and allsafe.password
-    production = _guard(settings, allsafe.base_url, allsafe.environment,
-                        f"the AllSafe target {allsafe.base_url} ({allsafe.environment or 'test'} integration)")
+    production = guard_target(settings.guard, allsafe.base_url, allsafe.environment, allsafe.described)
     try:
         contract = AllSafeContract(
             availability_path=allsafe.availability_path, allocate_path=allsafe.allocate_path,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TextIO
 
+from uatcert import preflight
 from uatcert.config import Settings
+from uatcert.suite.requirements import REQUIREMENTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -13,31 +16,26 @@ class Profile:
     name: str
     title: str
     steps_dir: str
-    requirements: tuple[str, ...]
     configured: Callable[[Settings], bool]
+    preflight: Callable[[Settings, TextIO], None]
+    """Guard, reach and authenticate a configured target before the first scenario (no-op on the sandbox)."""
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """The ids of the requirements this profile certifies, in their declared order."""
+        return tuple(r.id for r in REQUIREMENTS.values() if r.profile == self.name)
 
 
 PROFILES: dict[str, Profile] = {
     "v3": Profile(
-        "v3",
-        "UNIQREWARDS Client API v3",
-        "steps/uniqrewards_v3",
-        ("AUTH", "CAT", "ISS-EVERY", "ISS-OPEN", "ISS-VALID", "STS", "IDEM"),
-        lambda s: s.v3.configured,
+        "v3", "UNIQREWARDS Client API v3", "steps/uniqrewards_v3", lambda s: s.v3.configured, preflight.check_v3_target
     ),
     "v2": Profile(
-        "v2",
-        "UNIQREWARDS Client API v2",
-        "steps/uniqrewards_v2",
-        ("V2-AUTH", "V2-CAT", "V2-ISS-EVERY", "V2-ISS-OPEN", "V2-ISS-VALID", "V2-STS", "V2-IDEM"),
-        lambda s: s.v2.configured,
+        "v2", "UNIQREWARDS Client API v2", "steps/uniqrewards_v2", lambda s: s.v2.configured, preflight.check_v2_target
     ),
     "allsafe": Profile(
-        "allsafe",
-        "AllSafe Redemption API",
-        "steps/allsafe",
-        ("ALS-AVAIL", "ALS-ALLOC", "ALS-ERR"),
-        lambda s: s.allsafe.configured,
+        "allsafe", "AllSafe Redemption API", "steps/allsafe", lambda s: s.allsafe.configured,
+        preflight.check_allsafe_target,
     ),
 }
 

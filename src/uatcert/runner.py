@@ -5,6 +5,7 @@ target (or the embedded sandbox), then summarise requirement verdicts and write 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from uatcert.pack import (
     make_bundle,
     manifest_digest_of,
     recorded_hits,
+    report_title,
     run_canary,
     write_allure_metadata,
     write_certificate,
@@ -54,15 +56,16 @@ def project_root() -> Path:
 
 
 def run_suite(
-    profiles: Sequence[Profile], settings: Settings, reports: Path, pytest_args: Sequence[str] = ()
+    profiles: Sequence[Profile], reports: Path, pytest_args: Sequence[str] = ()
 ) -> tuple[int, RunResults | None]:
     """Run pytest over the profiles' steps; returns pytest's exit code and the recorded results."""
     root = project_root()
     results_path = reports / "run.json"
-    for stale in (results_path, reports / "junit.xml"):
+    for stale in (results_path, reports / "junit.xml", reports / "ledger.csv"):
         stale.unlink(missing_ok=True)
     shutil.rmtree(reports / "allure-results", ignore_errors=True)
     clean_outputs(reports)  # certificate.*, canary.json, manifest.json, html/, old bundles
+    _archive_ledger(reports)
     args = [
         *(str(root / p.steps_dir) for p in profiles),
         f"--rootdir={root}",
@@ -78,9 +81,18 @@ def run_suite(
     env["UATCERT_RUN__REPORTS_DIR"] = str(reports)
     env.setdefault("PYTHONUNBUFFERED", "1")
     code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=root, env=env)
-    del settings
     results = RunResults.read(results_path) if results_path.exists() else None
     return code, results
+
+
+def _archive_ledger(reports: Path) -> None:
+    """The ledger is appended to; a previous run's ledger is kept aside, never mixed into this run's."""
+    ledger = reports / "ledger.jsonl"
+    if ledger.exists():
+        archive = reports / "previous-ledgers"
+        archive.mkdir(exist_ok=True)
+        stamp = dt.datetime.fromtimestamp(ledger.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        ledger.replace(archive / f"ledger-{stamp}.jsonl")
 
 
 def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> None:
@@ -124,7 +136,7 @@ def certify(
     """Run, judge and report; the exit code follows the documented table."""
     reports = settings.run.reports_dir.resolve()
     reports.mkdir(parents=True, exist_ok=True)
-    code, results = run_suite(profiles, settings, reports, pytest_args)
+    code, results = run_suite(profiles, reports, pytest_args)
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise ConfigError(f"the suite could not start (pytest exit code {int(code)}; its message is above)")
     if results is None:
@@ -144,12 +156,10 @@ def certify(
 
 def configured_secrets(settings: Settings) -> dict[str, str]:
     """The secrets this process knows (the pytest process also scans every value its redactor learned)."""
-    from uatcert.sandbox import DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET
+    from uatcert.sandbox import SANDBOX_SECRETS
 
-    secrets = dict.fromkeys((DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET), "the sandbox client secret")
-    for secret in (settings.v3.client_secret, settings.v3.readonly_client_secret):
-        if secret is not None:
-            secrets[secret.get_secret_value()] = "a configured client secret"
+    secrets = dict.fromkeys(SANDBOX_SECRETS, "a sandbox credential")
+    secrets.update(dict.fromkeys(settings.secret_values(), "a configured client secret"))
     return secrets
 
 
@@ -168,9 +178,7 @@ def write_evidence(results: RunResults, verdict: RunVerdict, settings: Settings,
     root = find_node_root(reports)
     if root is not None:
         ensure_node_modules(root, log=note)
-    target = results.target
-    title = f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
-    html = build_html_report(reports, title=title, root=root, log=note)
+    html = build_html_report(reports, title=report_title(results.target), root=root, log=note)
     out.write(f"HTML report:  {html}\n" if html else f"HTML report:  not built; to get it, {HOW_TO_GET_HTML}\n")
     run_canary(reports, configured_secrets(settings), stage="evidence")
     hits = recorded_hits(reports)  # this pass and the pytest process's pass

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-import allure
 import httpx
-import pytest
 
 from uatcert.allsafe import (
     Allocation,
@@ -29,19 +26,6 @@ from uatcert.suite.fixtures_v3 import ScenarioExchanges
 from uatcert.suite.runtime import SuiteRuntime
 
 T = TypeVar("T")
-NOT_APPLICABLE = "not applicable"
-
-
-def not_applicable(reason: str) -> None:
-    pytest.skip(f"{NOT_APPLICABLE}: {reason}")
-
-
-def note(title: str, content: object) -> None:
-    """Record something observed but not asserted (an UNDOCUMENTED point)."""
-    text = content if isinstance(content, str) else json.dumps(content, indent=2, default=str)
-    allure.attach(text, name=f"recorded, not asserted: {title}", attachment_type=allure.attachment_type.TEXT)
-
-
 def type_label(vendor: str, value: Decimal) -> str:
     return f"{vendor} {value_text(value)}"
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, then
 
-from steps.allsafe.common import Outcome, StockNote, largest, note, note_stock, succeed, type_label
+from steps.allsafe.common import Outcome, StockNote, largest, note_stock, succeed, type_label
+from steps.common import note
 from uatcert.allsafe import (
     STATUS_TABLE,
     AllSafeAuthenticationError,

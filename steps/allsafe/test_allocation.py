@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.allsafe.common import Outcome, capture, note, require_ledger_outcome, succeed
+from steps.allsafe.common import Outcome, capture, require_ledger_outcome, succeed
+from steps.common import note
 from uatcert.allsafe import (
     Allocation,
     AllSafeClient,

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.allsafe.common import Outcome, capture, note, succeed, type_label
+from steps.allsafe.common import Outcome, capture, succeed, type_label
+from steps.common import note
 from uatcert.allsafe import AllSafeClient, Availability, ReconciliationRequired, VoucherType
 from uatcert.suite.checks import Check
 from uatcert.suite.fixtures_allsafe import AllSafeConnector, Credentials

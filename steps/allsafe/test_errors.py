@@ -9,7 +9,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, scenarios, when
 
-from steps.allsafe.common import Outcome, StockNote, capture, not_applicable
+from steps.allsafe.common import Outcome, StockNote, capture
+from steps.common import not_applicable
 from uatcert.allsafe import AllSafeClient, VoucherType, value_json
 from uatcert.suite.fixtures_allsafe import AllSafeConnector, AllSafeTarget, Credentials
 from uatcert.suite.fixtures_v3 import ScenarioExchanges

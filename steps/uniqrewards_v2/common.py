@@ -7,27 +7,16 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import allure
 import httpx
-import pytest
 from pytest_bdd import given, parsers, then
 
+from steps.common import not_applicable, note
 from uatcert.suite.checks import Check, body_json
 from uatcert.suite.fixtures_v2 import IssuedV2Vouchers, V2IssuanceWitness
 from uatcert.v2 import CatalogueEntry, CatalogueFile, V2Client
 
 DEFAULT_FACE_VALUE = Decimal("50.00")
 """Face value (SGD) of dynamic value-based products where the amount is not the point."""
-
-
-def not_applicable(reason: str) -> None:
-    pytest.skip(f"not applicable: {reason}")
-
-
-def note(title: str, content: object) -> None:
-    """Record something the suite observed but does not assert (an UNDOCUMENTED point)."""
-    text = content if isinstance(content, str) else json.dumps(content, indent=2, default=str)
-    allure.attach(text, name=f"recorded, not asserted: {title}", attachment_type=allure.attachment_type.TEXT)
 
 
 def face_value_for(product: CatalogueEntry) -> Decimal | None:
@@ -59,13 +48,16 @@ def messages_of(response: httpx.Response) -> list[dict[str, Any]]:
     return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
 
-def vouchers_in(response: httpx.Response) -> list[dict[str, Any]]:
-    """Voucher objects of an answer: entries of `data` carrying a settlement ref."""
+def data_of(response: httpx.Response) -> list[object]:
+    """The entries of an answer's `data` list (none when the body has no such list)."""
     body = body_json(response)
     data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, list):
-        return []
-    return [v for v in data if isinstance(v, dict) and "voucher_settlement_ref" in v]
+    return data if isinstance(data, list) else []
+
+
+def vouchers_in(response: httpx.Response) -> list[dict[str, Any]]:
+    """Voucher objects of an answer: entries of `data` carrying a settlement ref."""
+    return [v for v in data_of(response) if isinstance(v, dict) and "voucher_settlement_ref" in v]
 
 
 def amount_renderings(amount: Decimal) -> list[str]:

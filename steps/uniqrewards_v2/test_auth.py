@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v2.common import face_value_for, first_voucher_ref, note, request_body
+from steps.common import note
+from steps.uniqrewards_v2.common import face_value_for, first_voucher_ref, request_body
 from uatcert.suite.checks import Check
 from uatcert.suite.fixtures_v2 import IssuedV2Vouchers, V2Connector, V2IssuanceWitness, V2Target
 from uatcert.suite.fixtures_v3 import ScenarioExchanges

@@ -7,7 +7,8 @@ import uuid
 import httpx
 from pytest_bdd import given, scenarios, then, when
 
-from steps.uniqrewards_v2.common import DEFAULT_FACE_VALUE, note, request_body
+from steps.common import note
+from steps.uniqrewards_v2.common import DEFAULT_FACE_VALUE, request_body
 from uatcert.suite.checks import Check
 from uatcert.suite.fixtures_v2 import V2IssuanceWitness
 from uatcert.v2 import CORRELATION_ID_HEADER, PRODUCT_TYPES, CatalogueEntry, CatalogueFile, V2Client, new_correlation_id

@@ -8,13 +8,13 @@ from decimal import Decimal
 import httpx
 from pytest_bdd import parsers, scenarios, then, when
 
+from steps.common import note
 from steps.uniqrewards_v2.common import (
     DEFAULT_FACE_VALUE,
     amount_renderings,
     as_template,
     face_value_for,
     names_amount,
-    note,
     request_body,
 )
 from uatcert.suite.checks import Check

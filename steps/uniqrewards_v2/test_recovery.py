@@ -7,7 +7,8 @@ import json
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v2.common import face_value_for, messages_of, note, request_body, vouchers_in
+from steps.common import note, post_attempts
+from steps.uniqrewards_v2.common import face_value_for, messages_of, request_body, vouchers_in
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
 from uatcert.suite.checks import Check
@@ -24,10 +25,6 @@ from uatcert.v2 import (
 scenarios("uniqrewards_v2/V2-IDEM-issue-recovery.feature")
 
 ISSUE_PATH = r"/vouchers/actions/request$"
-
-
-def _attempts(exchanges: ScenarioExchanges, correlation_id: str) -> list[Exchange]:
-    return [e for e in exchanges.for_key(correlation_id) if e.method == "POST"]
 
 
 def _refs_of(exchange: Exchange) -> list[str]:
@@ -111,21 +108,21 @@ def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_issuance: Issuance) ->
 # outcomes --------------------------------------------------------------------------------------
 @then("the first attempt got no response")
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     check.that(bool(attempts) and attempts[0].outcome == "lost_response", "the first response lost in transit",
                [a.outcome for a in attempts])
 
 
 @then("the first attempt never reached the provider")
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     check.that(bool(attempts) and attempts[0].outcome == "lost_request", "the first request lost before sending",
                [a.outcome for a in attempts])
 
 
 @then(parsers.parse('the first attempt was answered with the documented internal error "{code}"'))
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check, code: str) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     first = attempts[0] if attempts else None
     check.that(first is not None and first.status == 500, "HTTP 500 on the first attempt",
                [a.status for a in attempts])
@@ -136,7 +133,7 @@ def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check, code: s
 
 @then("the first attempt was answered with an internal error")
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     check.that(bool(attempts) and (attempts[0].status or 0) >= 500, "a server error on the first attempt",
                [a.status for a in attempts])
     codes = [m.get("code") for m in messages_of(httpx.Response(500, content=attempts[0].response_body))]
@@ -145,7 +142,7 @@ def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None
 
 @then("the retry with the same correlation id returned the vouchers of the lost response")
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     _one_identical_request(attempts, v2_issuance, check)
     lost = next((a for a in attempts if a.outcome == "lost_response" and a.status == 200), None)
     check.that(lost is not None, "the lost answer kept as evidence", [a.outcome for a in attempts])
@@ -158,7 +155,7 @@ def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None
 
 @then(parsers.parse("the retry with the same correlation id received {quantity:d} vouchers"))
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check, quantity: int) -> None:
-    attempts = _attempts(exchanges, v2_issuance.correlation_id)
+    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
     _one_identical_request(attempts, v2_issuance, check)
     check.that(len(attempts) >= 2, "a retry after the failed attempt", f"{len(attempts)} attempt(s)")
     check.that(v2_issuance.status_code == 200 and len(v2_issuance.vouchers) == quantity,

@@ -9,7 +9,8 @@ import httpx
 from pydantic import ValidationError
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v2.common import envelope_status, face_value_for, not_applicable, note
+from steps.common import not_applicable, note
+from steps.uniqrewards_v2.common import data_of, envelope_status, face_value_for
 from uatcert.suite.checks import Check, body_json
 from uatcert.suite.fixtures_v2 import IssuedV2Voucher, IssuedV2Vouchers
 from uatcert.v2 import STATUSES, CatalogueFile, CheckedVoucher, V2Client, parse_issue_date
@@ -18,12 +19,6 @@ scenarios("uniqrewards_v2/V2-STS-check-vouchers.feature")
 
 BATCH = 20
 """Refs per Check Vouchers request: the maximum is UNDOCUMENTED; the reference proposes 20."""
-
-
-def _entries(response: httpx.Response) -> list[object]:
-    body = body_json(response)
-    data = body.get("data") if isinstance(body, dict) else None
-    return data if isinstance(data, list) else []
 
 
 @given("the v2 vouchers issued during this run", target_fixture="v2_run_vouchers")
@@ -46,7 +41,7 @@ def _checked(responses: list[httpx.Response], check: Check) -> list[CheckedVouch
     for response in responses:
         check.status(response, 200, "a Check Vouchers answer")
         check.that(envelope_status(response) == "succeeded", 'meta.status "succeeded"', envelope_status(response))
-        for index, entry in enumerate(_entries(response)):
+        for index, entry in enumerate(data_of(response)):
             try:
                 found.append(CheckedVoucher.model_validate(entry))
             except ValidationError as exc:
@@ -105,7 +100,7 @@ def _(v2_client: V2Client) -> tuple[str, httpx.Response]:
 def _(v2_unknown_check: tuple[str, httpx.Response], check: Check) -> None:
     ref, response = v2_unknown_check
     check.that(response.status_code < 500, "no server error", f"HTTP {response.status_code}")
-    reported = [e for e in _entries(response) if isinstance(e, dict) and e.get("voucher_settlement_ref") == ref
+    reported = [e for e in data_of(response) if isinstance(e, dict) and e.get("voucher_settlement_ref") == ref
                 and e.get("status") in STATUSES]
     check.that(not reported, "no status reported for a ref that was never issued", reported)
     note("answer for an unknown ref (UNDOCUMENTED; 404 proposed)",

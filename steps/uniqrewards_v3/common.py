@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
-import allure
 import httpx
-import pytest
 from pytest_bdd import given, parsers, then
 
+from steps.common import not_applicable, note
 from uatcert.suite.checks import Check, error_code_of, voucher_objects
 from uatcert.suite.fixtures_v3 import IssuanceWitness
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.v3 import Product
 
 OPEN_VALUE_DEFAULT_CENTS = 5000
-
-
-def not_applicable(reason: str) -> None:
-    pytest.skip(f"not applicable: {reason}")
-
-
-def note(title: str, content: object) -> None:
-    """Record something the suite observed but does not assert (an undocumented point)."""
-    text = content if isinstance(content, str) else json.dumps(content, indent=2, default=str)
-    allure.attach(text, name=f"recorded, not asserted: {title}", attachment_type=allure.attachment_type.TEXT)
 
 
 def face_value_for(product: Product) -> int | None:

@@ -7,7 +7,7 @@ import uuid
 import httpx
 from pytest_bdd import parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import note
+from steps.common import note
 from uatcert.suite.checks import Check
 from uatcert.suite.plugin import product_kind
 from uatcert.suite.runtime import SuiteRuntime

@@ -8,7 +8,8 @@ import json
 import httpx
 from pytest_bdd import parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, note
+from steps.common import note
+from steps.uniqrewards_v3.common import face_value_for
 from uatcert.suite.checks import Check
 from uatcert.suite.fixtures_v3 import IssuanceWitness
 from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key

@@ -9,7 +9,8 @@ import time
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, note
+from steps.common import note, post_attempts
+from steps.uniqrewards_v3.common import face_value_for
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
 from uatcert.suite.checks import Check, voucher_objects
@@ -29,10 +30,6 @@ def _body(product: Product, quantity: int) -> dict[str, int]:
     if face_value is not None:
         body["face_value"] = face_value
     return body
-
-
-def _attempts(exchanges: ScenarioExchanges, key: str) -> list[Exchange]:
-    return [e for e in exchanges.for_key(key) if e.method == "POST"]
 
 
 def _voucher_ids_of(exchange: Exchange) -> list[str]:
@@ -123,28 +120,28 @@ def _(v3_client: V3Client, product: Product, issuance: Issuance, witness: Issuan
 # outcomes --------------------------------------------------------------------------------------
 @then("the first attempt got no response")
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     check.that(bool(attempts) and attempts[0].outcome == "lost_response", "the first response lost in transit",
                [a.outcome for a in attempts])
 
 
 @then("the first attempt never reached the provider")
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     check.that(bool(attempts) and attempts[0].outcome == "lost_request", "the first request lost before sending",
                [a.outcome for a in attempts])
 
 
 @then("the first attempt was answered with a server error")
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     check.that(bool(attempts) and (attempts[0].status or 0) >= 500, "a server error on the first attempt",
                [a.status for a in attempts])
 
 
 @then("the retry with the same idempotency key returned the original vouchers as a replay")
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     keys = {a.request_headers.get("idempotency-key") for a in attempts}
     check.that(keys == {issuance.idempotency_key}, "one idempotency key on every attempt", sorted(map(str, keys)))
     check.that(issuance.replayed, "the retry answered from the idempotency record (Idempotency-Record header)",
@@ -159,7 +156,7 @@ def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
 
 @then("the retry with the same idempotency key issued the vouchers")
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     keys = {a.request_headers.get("idempotency-key") for a in attempts}
     check.that(keys == {issuance.idempotency_key}, "one idempotency key on every attempt", sorted(map(str, keys)))
     check.that(issuance.status_code == 200 and len(issuance.vouchers) == issuance.quantity,
@@ -244,7 +241,7 @@ def _(issuance: Issuance, v3_client: V3Client, product: Product, check: Check) -
 
 @then(parsers.parse("the issuance succeeded on attempt {attempt:d} with one idempotency key throughout"))
 def _(issuance: Issuance, exchanges: ScenarioExchanges, check: Check, attempt: int) -> None:
-    attempts = _attempts(exchanges, issuance.idempotency_key)
+    attempts = post_attempts(exchanges, issuance.idempotency_key)
     check.that(issuance.attempts == attempt and len(attempts) == attempt, f"success on attempt {attempt}",
                f"attempt {issuance.attempts} ({len(attempts)} requests)")
     keys = {a.request_headers.get("idempotency-key") for a in attempts}

@@ -7,7 +7,8 @@ import uuid
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.uniqrewards_v3.common import face_value_for, not_applicable, note
+from steps.common import not_applicable, note
+from steps.uniqrewards_v3.common import face_value_for
 from uatcert.suite.checks import Check, body_json, voucher_objects
 from uatcert.suite.runtime import IssuedVoucher, SuiteRuntime
 from uatcert.v3 import ApiStatusError, Product, V3Client, Voucher

@@ -8,7 +8,6 @@ from typing import Any
 
 from tests import support
 from tests.support import FakeClock as FakeClock
-from tests.support import Reply as Reply
 from tests.support import json_of as json_of
 from tests.support import reply
 from uatcert.v3 import V3Client

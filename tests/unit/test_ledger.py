@@ -102,3 +102,13 @@ def test_allsafe_allocation_records_the_voucher_id_never_its_code_pin_or_serial(
     assert [r["voucher_ids"] for r in records] == [["a-77"], ["a-77"], ["a-78"], []]
     text = (tmp_path / "ledger.jsonl").read_text()
     assert not any(secret in text for secret in ("CODE1234", "CODE8765", "4321", "SERIAL987"))
+
+
+def test_a_previous_runs_ledger_is_archived_not_mixed_into_the_next(tmp_path: Path) -> None:
+    from uatcert.runner import _archive_ledger
+
+    (tmp_path / "ledger.jsonl").write_text('{"event": "intent"}\n', encoding="utf-8")
+    _archive_ledger(tmp_path)
+    assert not (tmp_path / "ledger.jsonl").exists()
+    archived = list((tmp_path / "previous-ledgers").glob("ledger-*.jsonl"))
+    assert [p.read_text(encoding="utf-8") for p in archived] == ['{"event": "intent"}\n']

@@ -9,7 +9,6 @@ import httpx
 
 from tests import support
 from tests.support import FakeClock as FakeClock
-from tests.support import Reply as Reply
 from tests.support import json_of as json_of
 from tests.support import reply
 

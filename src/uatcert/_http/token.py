@@ -21,6 +21,7 @@ import httpx
 
 from uatcert._http.errors import BodyInvalid, TokenRefused
 from uatcert._http.exchange import CallState
+from uatcert._http.parsing import at
 
 SendToken = Callable[[httpx.Request], httpx.Response]
 """Sends one token request (emitting its exchange); raises the API's connection error on network trouble."""
@@ -118,7 +119,7 @@ class TokenCache(abc.ABC):
     def _fetch(self) -> str:
         started = self._clock()
         response = self._send(self.build_request())
-        where = f"{response.request.method} {response.request.url.path} -> {response.status_code}"
+        where = at(response)
         if response.status_code in (400, 401):
             error, description = self.oauth_error(response)
             text = f"{where}: token refused ({error or 'no OAuth error code'})"

@@ -18,7 +18,6 @@ import httpx
 from uatcert._http.client import BaseClient
 from uatcert._http.errors import ClientError, where
 from uatcert._http.exchange import Api, CallState, Exchanges
-from uatcert._http.headers import request_id_of
 from uatcert._http.issuance import IssuanceHooks, call_outcome
 from uatcert._http.requests import raw_headers
 from uatcert._http.retry import call_with_retry
@@ -171,7 +170,7 @@ class AllSafeClient(BaseClient):
         if status == 492:
             return Availability((), "no_vouchers", status, state.attempts)
         if not 200 <= status < 300:
-            raise make_status_error(response, request_id=_request_id(response))
+            raise make_status_error(response)
         types = BODY.read_list(VoucherType, response)
         return Availability(tuple(types), "list" if types else "empty_list", status, state.attempts)
 
@@ -240,14 +239,14 @@ class AllSafeClient(BaseClient):
             raise self._reconcile(reason, vendor, value, ref, error.request, None, error, str(error)) from error
         status = response.status_code
         if status >= 500:
-            cause = make_status_error(response, request_id=_request_id(response))
+            cause = make_status_error(response)
             raise self._reconcile("server_error", vendor, value, ref, response.request, status, cause,
                                   f"HTTP {status}") from cause
         if status == 204:
             raise self._reconcile("no_content", vendor, value, ref, response.request, status, None,
                                   "HTTP 204 with no voucher: stock may have been consumed")
         if not 200 <= status < 300:
-            raise make_status_error(response, request_id=_request_id(response), vendor=vendor, value=value)
+            raise make_status_error(response, vendor=vendor, value=value)
         try:
             voucher = BODY.read_object(AllocatedVoucher, response)
         except ResponseValidationError as invalid:
@@ -304,7 +303,7 @@ class AllSafeClient(BaseClient):
         """The typed error a response stands for (None for a 2xx)."""
         if 200 <= response.status_code < 300:
             return None
-        return make_status_error(response, request_id=_request_id(response), vendor=vendor, value=value)
+        return make_status_error(response, vendor=vendor, value=value)
 
     # -- attempts and exchanges ------------------------------------------------------------------
 
@@ -349,7 +348,3 @@ def _failed_outcome(intent: IssueIntent, state: CallState, error: ClientError) -
     status = error.status if isinstance(error, ReconciliationRequired) else state.last_status
     return IssueOutcome(intent=intent, outcome="unknown", http_status=status, attempts=state.attempts,
                         request_ids=tuple(state.request_ids), error=f"needs reconciliation: {error}")
-
-
-def _request_id(response: httpx.Response) -> str | None:
-    return request_id_of(response, REQUEST_ID_HEADERS)

@@ -46,8 +46,14 @@ from uatcert._http.errors import (
     transport_text,
     where,
 )
-from uatcert._http.headers import parse_retry_after
-from uatcert.allsafe._constants import RECONCILE_ACTION, RECONCILE_USER_MESSAGE, STATUS_TABLE, StatusInfo
+from uatcert._http.headers import parse_retry_after, request_id_of
+from uatcert.allsafe._constants import (
+    RECONCILE_ACTION,
+    RECONCILE_USER_MESSAGE,
+    REQUEST_ID_HEADERS,
+    STATUS_TABLE,
+    StatusInfo,
+)
 from uatcert.events import ExchangeOutcome
 
 ReconcileReason = Literal["timeout", "connection_lost", "server_error", "no_content", "unreadable_success"]
@@ -272,10 +278,9 @@ def _generic_info(status: int) -> StatusInfo:
 
 
 def make_status_error(
-    response: httpx.Response, *, request_id: str | None = None, vendor: str | None = None,
-    value: Decimal | None = None,
+    response: httpx.Response, *, vendor: str | None = None, value: Decimal | None = None
 ) -> AllSafeStatusError:
-    """Build the typed error of an error response. Never raises for an odd body."""
+    """Build the typed error of an error response (with the provider's request id). Never raises for an odd body."""
     status = response.status_code
     documented = status in STATUS_TABLE
     info = STATUS_TABLE[status] if documented else _generic_info(status)
@@ -286,7 +291,8 @@ def make_status_error(
         text += f": {clip(detail, 200, one_line=True)}"
     text += f". Cause: {info.cause}. Action: {info.action}."
     error = status_error_class(status)(
-        text, response=response, info=info, documented=documented, body=body, request_id=request_id
+        text, response=response, info=info, documented=documented, body=body,
+        request_id=request_id_of(response, REQUEST_ID_HEADERS),
     )
     if isinstance(error, NoVouchersError):
         error.vendor, error.value = vendor, value

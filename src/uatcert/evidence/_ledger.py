@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
+from uatcert.evidence.allure import request_ids
 
 CSV_COLUMNS = (
     "time", "api", "idempotency_key", "product_code", "quantity", "face_value", "currency", "outcome",
@@ -84,7 +85,7 @@ class IssuanceLedger(IssuanceHook):
             "event": "attempt", "api": exchange.api, "idempotency_key": exchange.idempotency_key,
             "path": urlsplit(exchange.url).path, "attempt": exchange.attempt, "outcome": exchange.outcome,
             "http_status": exchange.status, "voucher_ids": _voucher_ids_of(exchange),
-            "request_ids": _request_ids(exchange.response_headers), "time": _now(),
+            "request_ids": request_ids(exchange.response_headers), "time": _now(),
         })
 
     def close(self) -> None:
@@ -125,11 +126,6 @@ def _allsafe_voucher_id(body: Any) -> list[str]:
     voucher = next((body[key] for key in ALLSAFE_OBJECT_KEYS if isinstance(body.get(key), dict)), body)
     found = next((voucher[key] for key in ALLSAFE_ID_KEYS if voucher.get(key) not in (None, "")), None)
     return [str(found)] if isinstance(found, str | int) and not isinstance(found, bool) else []
-
-
-def _request_ids(headers: dict[str, str]) -> list[str]:
-    wanted = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "request-id")
-    return [v for k, v in headers.items() if k.lower() in wanted]
 
 
 def read_ledger(path: Path) -> list[dict[str, Any]]:

@@ -71,26 +71,14 @@ class Redactor:
         for name, value in exchange.request_headers.items():
             if name.lower() in SECRET_HEADERS:
                 self._learn_authorization(value)
-            elif name.lower() == "x-client-secret":
-                self.add_secret(value)
-        for body in (exchange.request_body, exchange.response_body):
+        allsafe_voucher = exchange.api == "allsafe" and exchange.status is not None and 200 <= exchange.status < 300
+        for body, voucher_keys in (
+            (exchange.request_body, VOUCHER_KEYS),
+            (exchange.response_body, VOUCHER_KEYS | ALLSAFE_VOUCHER_KEYS if allsafe_voucher else VOUCHER_KEYS),
+        ):
             parsed = _parse_json(body)
             if parsed is not None:
-                self._learn_json(parsed)
-        if exchange.api == "allsafe" and exchange.status is not None and 200 <= exchange.status < 300:
-            parsed = _parse_json(exchange.response_body)
-            if parsed is not None:
-                self._learn_keys(parsed, ALLSAFE_VOUCHER_KEYS)
-
-    def _learn_keys(self, node: Any, keys: frozenset[str]) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key.lower() in keys and isinstance(value, str | int) and not isinstance(value, bool):
-                    self.add_voucher_value(str(value))
-                self._learn_keys(value, keys)
-        elif isinstance(node, list):
-            for item in node:
-                self._learn_keys(item, keys)
+                self._learn_json(parsed, voucher_keys)
 
     def _learn_authorization(self, value: str) -> None:
         scheme, _, credential = value.partition(" ")
@@ -102,23 +90,23 @@ class Redactor:
                 return
             self.add_secret(user_pass.partition(":")[2])
 
-    def _learn_json(self, node: Any) -> None:
+    def _learn_json(self, node: Any, voucher_keys: frozenset[str]) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if isinstance(value, str | int) and not isinstance(value, bool):
                     text = str(value)
                     if key.lower() in WHOLE_KEYS:
                         self.add_secret(text)
-                    elif key.lower() in VOUCHER_KEYS:
+                    elif key.lower() in voucher_keys:
                         self.add_voucher_value(text)
                 elif key.lower() in VOUCHER_LIST_KEYS and isinstance(value, list):
                     for item in value:
                         if isinstance(item, str | int) and not isinstance(item, bool):
                             self.add_voucher_value(str(item))
-                self._learn_json(value)
+                self._learn_json(value, voucher_keys)
         elif isinstance(node, list):
             for item in node:
-                self._learn_json(item)
+                self._learn_json(item, voucher_keys)
 
     # applying ---------------------------------------------------------------------------------
     def known_values(self) -> list[str]:

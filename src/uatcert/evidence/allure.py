@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from uatcert.events import Exchange
 from uatcert.evidence._redact import Redactor
 
-REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "x-correlation-id", "request-id")
+REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "request-id")
+"""Response headers carrying the provider's own request id (the client's X-Correlation-Id is not one)."""
 
 
 def request_ids(headers: dict[str, str]) -> list[str]:

@@ -32,6 +32,7 @@ from uatcert.pack._report import (
     build_html_report,
     ensure_node_modules,
     find_node_root,
+    report_title,
     strip_analytics,
     write_allure_metadata,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "mask_client_id",
     "match_scenarios",
     "recorded_hits",
+    "report_title",
     "report_main",
     "run_canary",
     "scan_for_secrets",

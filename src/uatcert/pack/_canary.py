@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from uatcert.evidence._redact import SECRET
+
 MIN_SECRET_LENGTH = 6
 MIN_FRAGMENT = 8
 DEFAULT_KIND = "a secret value of the run"
@@ -164,7 +166,7 @@ _AUTH = re.compile(
 _VOUCHER_ALWAYS = frozenset({"voucher_code", "short_url_pin", "pin", "view_code", "barcode", "voucher_number"})
 _VOUCHER_CONTEXT = frozenset({"url", "short_url", "voucher_url", "code_url", "edenred_url", "serial", "voucher_ref"})
 _VOUCHER_OBJECT = frozenset({"voucher_id", "voucher_code", "short_url_pin"})
-_MASKED = re.compile(r"^(\*\*\*|….{0,4}|__ALLURE_REDACTED__)?$", re.S)
+_MASKED = re.compile(rf"^({re.escape(SECRET)}|….{{0,4}}|__ALLURE_REDACTED__)?$", re.S)
 
 
 def _masked(value: Any) -> bool:
@@ -214,7 +216,7 @@ def scan_bytes(name: str, data: bytes) -> list[SecretHit]:
     if _JWT.search(data):
         hits.append(SecretHit(name, "a JWT (bearer token)"))
     for match in _AUTH.finditer(data):
-        if match.group(2) not in (b"***", b"\\u2026", b"__ALLURE_REDACTED__"):
+        if match.group(2) not in (SECRET.encode(), b"\\u2026", b"__ALLURE_REDACTED__"):
             hits.append(SecretHit(name, f"an unmasked {match.group(1).decode().title()} Authorization header"))
             break
     keys = sorted(set(_unmasked_keys_of(data)))

@@ -24,9 +24,7 @@ from uatcert.suite.results import RunResults, ScenarioResult
 from uatcert.verdict import RequirementSummary, RunVerdict, judge, summarise
 
 SCHEMA = "uatcert.certificate/1"
-FILES = ("certificate.json", "certificate.md", "certificate.html")
 OPEN_VALUE_REQUIREMENT = "ISS-OPEN"
-EVERY_PRODUCT_REQUIREMENT = "ISS-EVERY"
 
 
 def mask_client_id(client_id: str | None) -> str:
@@ -63,7 +61,7 @@ def _per_product(requirement: str) -> bool:
 
 def _covers_catalogue(requirement: str) -> bool:
     known = REQUIREMENTS.get(requirement)
-    return bool(getattr(known, "covers_catalogue", requirement == EVERY_PRODUCT_REQUIREMENT))
+    return bool(known and known.covers_catalogue)
 
 
 def profile_of(requirement: str) -> str:
@@ -87,8 +85,9 @@ def _products(catalogue: dict[str, Any]) -> list[dict[str, str]]:
     return list(seen.values())
 
 
-def _catalogue(results: RunResults, profile: str = "v3") -> list[dict[str, str]]:
-    return _products(_catalogue_description(results, profile))
+def _catalogue_entry(described: dict[str, Any]) -> dict[str, Any]:
+    products = _products(described)
+    return {"size": described.get("size", len(products)), "sha256": described.get("sha256", ""), "products": products}
 
 
 def _face_value(scenario: ScenarioResult, allure: AllureResult | None) -> str | None:
@@ -109,7 +108,7 @@ def _sort_value(value: str | None) -> tuple[int, str]:
 def _cells(
     requirement: str, results: RunResults, matched: dict[str, AllureResult]
 ) -> list[dict[str, Any]]:
-    catalogue = _catalogue(results, profile_of(requirement))
+    catalogue = _products(_catalogue_description(results, profile_of(requirement)))
     scenarios = [s for s in results.scenarios if s.requirement == requirement and s.product]
     values_of = {s.nodeid: _face_value(s, matched.get(s.nodeid)) for s in scenarios}
     face_valued = requirement == OPEN_VALUE_REQUIREMENT or any(v is not None for v in values_of.values())
@@ -144,6 +143,16 @@ def _cells(
     return cells
 
 
+def _all_cells(
+    results: RunResults, verdict: RunVerdict, matched: dict[str, AllureResult]
+) -> dict[str, list[dict[str, Any]]]:
+    """The matrix cells of each per-product requirement of the verdict."""
+    return {
+        s.requirement: _cells(s.requirement, results, matched)
+        for s in verdict.requirements if _per_product(s.requirement)
+    }
+
+
 def complete_verdict(
     results: RunResults, verdict: RunVerdict, allure: Iterable[AllureResult] = ()
 ) -> RunVerdict:
@@ -154,16 +163,20 @@ def complete_verdict(
     and every open-value product x face value of ISS-OPEN (a run narrowed with `-k` must not look complete).
     """
     matched, _ = match_scenarios(results.scenarios, allure)
+    return _complete(verdict, _all_cells(results, verdict, matched))
+
+
+def _complete(verdict: RunVerdict, cells: dict[str, list[dict[str, Any]]]) -> RunVerdict:
     extra: list[str] = []
     summaries: list[RequirementSummary] = []
     for summary in verdict.requirements:
         summary = dataclasses.replace(summary, reasons=list(summary.reasons))
-        if _per_product(summary.requirement) and not _covers_catalogue(summary.requirement):
+        if summary.requirement in cells and not _covers_catalogue(summary.requirement):
             gaps = [
                 f"{summary.requirement}: {c['product']}"
                 + (f" at {c['face_value']} cents" if c["face_value"] else "")
                 + ": not run"
-                for c in _cells(summary.requirement, results, matched)
+                for c in cells[summary.requirement]
                 if c["verdict"] == "not_run"
             ]
             if gaps and summary.verdict == "passed":
@@ -183,7 +196,8 @@ def certificate_verdict(
 
 
 # the document -----------------------------------------------------------------------------------
-def _target(target: dict[str, Any]) -> dict[str, Any]:
+def target_fields(target: dict[str, Any]) -> dict[str, Any]:
+    """What the evidence shows of a target (its base URL made safe, its environment named)."""
     return {
         "api": target.get("api", ""),
         "api_version": target.get("api_version", ""),
@@ -205,8 +219,9 @@ def build_document(
     allure: list[AllureResult],
 ) -> dict[str, Any]:
     """The certificate as a JSON-ready dict (deterministic for given inputs)."""
-    verdict = complete_verdict(results, verdict, allure)
     matched, _ = match_scenarios(results.scenarios, allure)
+    cells = _all_cells(results, verdict, matched)
+    verdict = _complete(verdict, cells)
     target = results.target
     requirements = []
     for summary in verdict.requirements:
@@ -224,7 +239,7 @@ def build_document(
             "verdict": summary.verdict,
             "reasons": _counted(summary.reasons) if summary.verdict != "passed" else [],
             "counts": dict(sorted(counts.items())),
-            "cells": _cells(summary.requirement, results, matched) if _per_product(summary.requirement) else [],
+            "cells": cells.get(summary.requirement, []),
         })
     scenarios = []
     for scenario in results.scenarios:
@@ -248,8 +263,7 @@ def build_document(
     catalogue = results.catalogue
     targets = results.targets or ({"v3": target} if target else {})
     catalogues = {
-        profile: {"size": described.get("size", len(_products(described))), "sha256": described.get("sha256", ""),
-                  "products": _products(described)}
+        profile: _catalogue_entry(described)
         for profile, described in (results.catalogues or ({"v3": catalogue} if catalogue else {})).items()
     }
     return {
@@ -257,15 +271,13 @@ def build_document(
         "verdict": verdict.label,
         "certified": verdict.certified,
         "reasons": _counted(verdict.reasons),
-        "target": _target(target),
-        "targets": {api: {**_target(t), "client_id": mask_client_id(t.get("client_id"))} for api, t in targets.items()},
+        "target": target_fields(target),
+        "targets": {
+            api: {**target_fields(t), "client_id": mask_client_id(t.get("client_id"))} for api, t in targets.items()
+        },
         "client_id": client,
         "suite_version": results.suite_version,
-        "catalogue": {
-            "size": catalogue.get("size", len(_products(catalogue))),
-            "sha256": catalogue.get("sha256", ""),
-            "products": _products(catalogue),
-        },
+        "catalogue": _catalogue_entry(catalogue),
         "catalogues": catalogues,
         "run": {"started": results.started, "finished": results.finished},
         "issued_at": iso(issued_at),

@@ -11,11 +11,13 @@ from typing import TextIO
 
 from uatcert.pack._canary import scan_patterns
 from uatcert.pack._manifest import MANIFEST, make_bundle, manifest_digest_of
-from uatcert.pack._report import HOW_TO_GET_HTML, build_html_report, ensure_node_modules, find_node_root
-
-
-def report_title(target: dict[str, object]) -> str:
-    return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+from uatcert.pack._report import (
+    HOW_TO_GET_HTML,
+    build_html_report,
+    ensure_node_modules,
+    find_node_root,
+    report_title,
+)
 
 
 def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

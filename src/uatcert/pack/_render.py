@@ -18,7 +18,6 @@ WORDS = {
     "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_applicable": "N/A",
     "not_run": "NOT RUN", "incomplete": "INCOMPLETE", "skipped": "SKIPPED",
 }
-OK_VERDICTS = ("passed", "not_applicable")
 
 
 def word(verdict: str | None) -> str:

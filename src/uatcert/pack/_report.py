@@ -16,8 +16,9 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from uatcert.pack._certificate import safe_url
+from uatcert.pack._certificate import target_fields
 from uatcert.suite.results import RunResults
 
 ALLURE_PACKAGE = "allure"
@@ -73,18 +74,23 @@ def _property(value: object) -> str:
     return "".join(out)
 
 
+def report_title(target: dict[str, Any]) -> str:
+    """The HTML report's name (also the `reportName` of executor.json)."""
+    return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+
+
 def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
     """Write categories.json, environment.properties and executor.json into `allure_dir`."""
     allure_dir.mkdir(parents=True, exist_ok=True)
-    target = results.target
+    target = target_fields(results.target)
     catalogue = results.catalogue
     (allure_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     environment = {
-        "target": target.get("label", ""),
-        "target.base_url": safe_url(target.get("base_url")),
-        "target.environment": target.get("environment") or ("sandbox" if target.get("sandbox") else ""),
-        "api": target.get("api", ""),
-        "api.version": target.get("api_version", ""),
+        "target": target["label"],
+        "target.base_url": target["base_url"],
+        "target.environment": target["environment"],
+        "api": target["api"],
+        "api.version": target["api_version"],
         "suite.version": results.suite_version,
         "catalogue.size": catalogue.get("size", ""),
         "catalogue.sha256": catalogue.get("sha256", ""),
@@ -98,7 +104,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "name": "uatcert",
         "type": "uatcert",
         "buildName": f"uatcert {results.suite_version} run {results.started}",
-        "reportName": f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}",
+        "reportName": report_title(results.target),
     }
     (allure_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")

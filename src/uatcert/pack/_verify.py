@@ -25,6 +25,7 @@ import json
 import sys
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
@@ -33,9 +34,9 @@ from uatcert.pack._allure import RESULT_SUFFIX, AllureResult, compatible, match_
 from uatcert.pack._canary import scan_bytes
 from uatcert.pack._certificate import build_document, mask_client_id, render_all
 from uatcert.pack._errors import BundleError
-from uatcert.pack._ledger import read_provider_csv, read_records, reconcile, totals_of
+from uatcert.pack._ledger import ProviderRecords, read_provider_csv, read_records, reconcile, totals_of
 from uatcert.pack._manifest import MANIFEST, manifest_digest
-from uatcert.suite.results import RunResults, ScenarioResult
+from uatcert.suite.results import RunResults
 from uatcert.verdict import judge
 
 MAX_MEMBER = 512 * 1024 * 1024
@@ -121,11 +122,12 @@ class _Bundle:
             raise BundleError(f"{path}: not a readable zip file ({exc})") from None
         self.infos = [i for i in infos if not i.is_dir()]
         self.names = [i.filename for i in self.infos]
+        self._names = set(self.names)
         self.errors: dict[str, str] = {}
         self._cache: dict[str, bytes] = {}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.names
+        return name in self._names
 
     def read(self, name: str) -> bytes | None:
         """A member's bytes; None (with the reason in `errors`) when it is missing, too large or corrupt."""
@@ -187,7 +189,7 @@ def _check_files(bundle: _Bundle, entries: list[dict[str, Any]], report: VerifyR
     listed = {e["path"] for e in entries}
     if len(listed) != len(entries):
         problems.append(f"{MANIFEST}: lists a file more than once")
-    duplicates = sorted({n for n in bundle.names if bundle.names.count(n) > 1})
+    duplicates = sorted(n for n, count in Counter(bundle.names).items() if count > 1)
     problems += [f"{name}: appears more than once in the zip" for name in duplicates]
     for name in bundle.names:
         pure = PurePosixPath(name)
@@ -214,8 +216,7 @@ def _run_results(data: bytes | None) -> RunResults | None:
     if not isinstance(raw, dict):
         return None
     try:
-        scenarios = [ScenarioResult(**s) for s in raw.pop("scenarios", [])]
-        return RunResults(scenarios=scenarios, **raw)
+        return RunResults.from_dict(raw)
     except TypeError:
         return None
 
@@ -298,7 +299,15 @@ def _parse_time(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def _ledger_records(bundle: _Bundle) -> tuple[list[dict[str, Any]], int] | None:
+    """The ledger's records and unreadable line count, or None when the bundle has no ledger."""
+    if "ledger.jsonl" not in bundle:
+        return None
+    return read_records((bundle.read("ledger.jsonl") or b"").decode("utf-8", "replace").splitlines())
+
+
 def _check_certificate(bundle: _Bundle, results: RunResults, allure: list[AllureResult],
+                       ledger_records: tuple[list[dict[str, Any]], int] | None,
                        report: VerifyReport, now: dt.datetime) -> None:
     certificate = _json(bundle.read("certificate.json"))
     if not isinstance(certificate, dict):
@@ -312,10 +321,7 @@ def _check_certificate(bundle: _Bundle, results: RunResults, allure: list[Allure
         report.checks.append(Check("certificate", False, [
             "certificate.json: no readable issued_at, expiry_days or required list"]))
         return
-    ledger: dict[str, Any] | None = None
-    if "ledger.jsonl" in bundle:
-        data = bundle.read("ledger.jsonl") or b""
-        ledger = totals_of(*read_records(data.decode("utf-8", "replace").splitlines()))
+    ledger = totals_of(*ledger_records) if ledger_records is not None else None
     verdict = judge(results, [str(r) for r in required])
     derived = build_document(results, verdict, client=str(certificate.get("client_id")), issued_at=issued,
                              expiry_days=days, ledger=ledger, allure=allure)
@@ -365,13 +371,12 @@ def _check_secrets(bundle: _Bundle, report: VerifyReport) -> None:
                                "" if hits else "no token, credential or unmasked voucher value found"))
 
 
-def _check_reconciliation(bundle: _Bundle, csv_path: Path, report: VerifyReport) -> None:
-    provider = read_provider_csv(csv_path)
-    if "ledger.jsonl" not in bundle:
+def _check_reconciliation(ledger_records: tuple[list[dict[str, Any]], int] | None, provider: ProviderRecords,
+                          report: VerifyReport) -> None:
+    if ledger_records is None:
         report.checks.append(Check("reconciliation", False, ["ledger.jsonl: missing from the bundle"]))
         return
-    records, _ = read_records((bundle.read("ledger.jsonl") or b"").decode("utf-8", "replace").splitlines())
-    problems = reconcile(records, provider)
+    problems = reconcile(ledger_records[0], provider)
     summary = f"ledger agrees with {provider.rows} provider records"
     report.checks.append(Check("reconciliation", not problems, problems, "" if problems else summary))
 
@@ -380,8 +385,8 @@ def verify_bundle(
     path: Path, *, provider_records: Path | None = None, now: dt.datetime | None = None
 ) -> VerifyReport:
     """Check an evidence bundle; raises BundleError (exit 2) only when the input is unusable."""
-    if provider_records is not None:
-        read_provider_csv(provider_records)  # unusable records are a usage error, before any work
+    # unusable records are a usage error, before any work
+    provider = read_provider_csv(provider_records) if provider_records is not None else None
     bundle = _Bundle(path)
     try:
         if MANIFEST not in bundle:
@@ -391,16 +396,17 @@ def verify_bundle(
         if entries is not None:
             _check_files(bundle, entries, report)
         problems: list[str] = []
+        ledger_records = _ledger_records(bundle)
         results = _run_results(bundle.read("run.json"))
         allure = _allure_results(bundle, problems)
         if results is None:
             report.checks.append(Check("results", False, ["run.json: missing or not a uatcert run record"]))
         else:
             _check_results(results, allure, problems, report)
-            _check_certificate(bundle, results, allure, report, now or dt.datetime.now(dt.UTC))
+            _check_certificate(bundle, results, allure, ledger_records, report, now or dt.datetime.now(dt.UTC))
         _check_secrets(bundle, report)
-        if provider_records is not None:
-            _check_reconciliation(bundle, provider_records, report)
+        if provider is not None:
+            _check_reconciliation(ledger_records, provider, report)
         return report
     finally:
         bundle.close()

@@ -17,8 +17,6 @@ loop), so parallel allocations never share a voucher and the last one goes to ex
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import dataclasses
 import datetime as dt
 import hmac
@@ -38,8 +36,19 @@ from starlette.routing import Route
 
 from uatcert.errors import ConfigError
 from uatcert.sandbox._config import ALLSAFE_PREFIX
+from uatcert.sandbox._control import bad_request, json_object
+from uatcert.sandbox._defects import DEFECT_MODES
 from uatcert.sandbox._faults import Fault
-from uatcert.sandbox._http import FAULT_KEY, dumps, json_response, request_id_of, state_of
+from uatcert.sandbox._http import (
+    FAULT_KEY,
+    basic_credentials,
+    data_response,
+    dumps,
+    json_response,
+    reject_json_constant,
+    request_id_of,
+    state_of,
+)
 
 SEED_FILE = Path(__file__).parent / "data" / "allsafe_seed.json"
 CONTROL_PREFIX = "/__sandbox/allsafe"
@@ -315,15 +324,12 @@ class AllSafeWorld:
         return integration, campaign
 
     def _credentials(self, header: str, *, check_password: bool) -> SeedIntegration | None:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "basic" or not value.strip():
+        credentials = basic_credentials(header)
+        if credentials is None:
             return None
-        try:
-            username, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
+        username, password = credentials
         integration = self.integrations.get(username)
-        if integration is None or not sep:
+        if integration is None:
             return None
         if check_password and not hmac.compare_digest(integration.password.encode(), password.encode()):
             return None
@@ -461,10 +467,6 @@ def _is_json(content_type: str) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_allocation(content_type: str, body: bytes, *, accept_non_positive: bool) -> tuple[str, Decimal, str | None]:
     """vendor, value, reference of an allocate request; Refusal(495) with field errors (reference §3.2)."""
     if not _is_json(content_type):
@@ -473,7 +475,7 @@ def parse_allocation(content_type: str, body: bytes, *, accept_non_positive: boo
     if not body.strip():
         raise Refusal(495, "the request body is empty", {"body": ["is required"]})
     try:
-        obj = json.loads(body, parse_constant=_reject_constant)
+        obj = json.loads(body, parse_constant=reject_json_constant)
     except (ValueError, RecursionError):
         raise Refusal(495, "the request body is not valid JSON", {"body": ["is not valid JSON"]}) from None
     if not isinstance(obj, dict):
@@ -625,23 +627,6 @@ class _StockChange(BaseModel):
         return value
 
 
-def _bad(message: str, status: int = 400) -> Response:
-    return json_response({"error": {"code": f"control-{status}", "message": message}}, status)
-
-
-def _data(data: Any, status: int = 200) -> Response:
-    return json_response({"data": data}, status)
-
-
-async def _json_body(request: Request) -> dict[str, Any] | Response:
-    body = await request.body()
-    try:
-        obj = json.loads(body) if body.strip() else {}
-    except (ValueError, RecursionError) as exc:
-        return _bad(f"body is not valid JSON: {exc}")
-    return obj if isinstance(obj, dict) else _bad("body must be a JSON object")
-
-
 def _problems(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
@@ -654,9 +639,7 @@ async def control_info(request: Request) -> Response:
     world = world_of(request)
     base = str(request.base_url).rstrip("/")
     today = dt.datetime.now(SAST).date()
-    from uatcert.sandbox._defects import DEFECT_MODES
-
-    return _data({
+    return data_response({
         "base_url": f"{base}{ALLSAFE_PREFIX}",
         "availability": f"GET {ALLSAFE_PREFIX}/availability",
         "allocate": f"POST {ALLSAFE_PREFIX}/allocate",
@@ -682,12 +665,12 @@ async def control_stock(request: Request) -> Response:
     world = world_of(request)
     unknown = set(request.query_params) - {"campaign", "username"}
     if unknown:
-        return _bad(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+        return bad_request(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
     wanted = request.query_params.get("campaign")
     if username := request.query_params.get("username"):
         integration = world.integrations.get(username)
         if integration is None:
-            return _bad(f"no integration {username!r}", 404)
+            return bad_request(f"no integration {username!r}", 404)
         wanted = integration.campaign
     now = dt.datetime.now(SAST)
     rows: dict[tuple[str, str, str, Decimal], dict[str, Any]] = {}
@@ -704,55 +687,55 @@ async def control_stock(request: Request) -> Response:
                 row["available" if voucher.expiry > now else "expired"] += 1
             else:
                 row[voucher.state] += 1
-    return _data([rows[k] for k in sorted(rows)])
+    return data_response([rows[k] for k in sorted(rows)])
 
 
 async def control_set_stock(request: Request) -> Response:
     """PUT {"vendor", "value", "count", "campaign"?, "pool"?}: exactly `count` usable vouchers of that type."""
-    obj = await _json_body(request)
+    obj = await json_object(request)
     if isinstance(obj, Response):
         return obj
     try:
         change = _StockChange.model_validate(obj)
     except ValidationError as exc:
-        return _bad(f"bad stock change: {_problems(exc)}")
+        return bad_request(f"bad stock change: {_problems(exc)}")
     world = world_of(request)
     campaign = world.campaigns.get(change.campaign)
     if campaign is None:
-        return _bad(f"no campaign {change.campaign!r}", 404)
+        return bad_request(f"no campaign {change.campaign!r}", 404)
     value = Decimal(str(change.value))
     try:
         world.set_stock(campaign, change.vendor, value, change.count, change.pool == "test")
     except ValueError as exc:
-        return _bad(str(exc))
-    return _data({**change.model_dump(), "remaining": change.count})
+        return bad_request(str(exc))
+    return data_response({**change.model_dump(), "remaining": change.count})
 
 
 async def control_allocations(request: Request) -> Response:
     world = world_of(request)
     unknown = set(request.query_params) - {"reference", "username"}
     if unknown:
-        return _bad(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+        return bad_request(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
     entries = world.allocations
     if (reference := request.query_params.get("reference")) is not None:
         entries = [e for e in entries if e["reference"] == reference]
     if username := request.query_params.get("username"):
         entries = [e for e in entries if e["username"] == username]
-    return _data(entries)
+    return data_response(entries)
 
 
 async def control_switches(request: Request) -> Response:
     world = world_of(request)
     if request.method == "GET":
-        return _data(world.switches.model_dump())
-    obj = await _json_body(request)
+        return data_response(world.switches.model_dump())
+    obj = await json_object(request)
     if isinstance(obj, Response):
         return obj
     try:
         world.switches = Switches.model_validate({**world.switches.model_dump(), **obj})
     except ValidationError as exc:
-        return _bad(f"bad switches: {_problems(exc)}")
-    return _data(world.switches.model_dump())
+        return bad_request(f"bad switches: {_problems(exc)}")
+    return data_response(world.switches.model_dump())
 
 
 CONTROL_ROUTES = [

@@ -57,16 +57,9 @@ class AllSafeSandboxControl(ControlClient):
         result: dict[str, Any] = self._call("PUT", "/allsafe/switches", json=switches)
         return result
 
-    # generic control ---------------------------------------------------------------------------
-    def arm_fault(self, kind: str, *, method: str = "POST", path: str = "", times: int = 1, skip: int = 0,
-                  delay_s: float | None = None, status: int | None = None) -> dict[str, Any]:
-        """Arm a fault on the AllSafe routes (`path` is a regex searched in the request path)."""
-        body: dict[str, Any] = {"kind": kind, "api": "allsafe", "method": method, "path": path, "times": times,
-                                "skip": skip}
-        body.update({k: v for k, v in {"delay_s": delay_s, "status": status}.items() if v is not None})
-        result: dict[str, Any] = self._call("POST", "/faults", json=body)
-        return result
+    fault_api = "allsafe"
 
+    # generic control ---------------------------------------------------------------------------
     def ledger(self, *, reference: str | None = None) -> list[dict[str, Any]]:
         """The provider's ledger entries of AllSafe allocations (one per voucher handed out), oldest first."""
         entries: list[dict[str, Any]] = self._call("GET", "/ledger", params={"api": "allsafe"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import hmac
 import time
@@ -16,10 +14,8 @@ from starlette.routing import Route
 from uatcert.sandbox import _codes as codes
 from uatcert.sandbox._codes import ApiError
 from uatcert.sandbox._config import SandboxClient
-from uatcert.sandbox._http import json_response, state_of
+from uatcert.sandbox._http import NO_STORE, basic_credentials, json_response, state_of
 from uatcert.sandbox._tokens import TokenRejected
-
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,20 +27,16 @@ class Caller:
 
 
 def _oauth_error(error: str, description: str) -> Response:
-    return json_response({"error": error, "error_description": description}, 400, _NO_STORE)
+    return json_response({"error": error, "error_description": description}, 400, NO_STORE)
 
 
 def _basic_client(request: Request) -> SandboxClient | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
+    credentials = basic_credentials(request.headers.get("authorization", ""))
+    if credentials is None:
         return None
-    try:
-        client_id, sep, secret = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
+    client_id, secret = credentials
     client = state_of(request).clients.get(client_id)
-    if not sep or client is None or not hmac.compare_digest(client.client_secret.encode(), secret.encode()):
+    if client is None or not hmac.compare_digest(client.client_secret.encode(), secret.encode()):
         return None
     return client
 
@@ -80,7 +72,7 @@ async def token_endpoint(request: Request) -> Response:
     issuer = str(request.base_url).rstrip("/")
     token = st.signer.mint(client.client_id, " ".join(granted), issuer, int(time.time()))
     return json_response(
-        {"access_token": token, "expires_in": st.cfg.token_ttl_s, "token_type": "Bearer"}, 200, _NO_STORE
+        {"access_token": token, "expires_in": st.cfg.token_ttl_s, "token_type": "Bearer"}, 200, NO_STORE
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +105,13 @@ class Catalogue(BaseModel):
             seen[product.code] = index
         return self
 
+    @cached_property
+    def _by_code(self) -> dict[str, CatalogueProduct]:
+        return {p.code: p for p in self.products}
+
     def get(self, code: str) -> CatalogueProduct | None:
         """The product with this code, if any."""
-        return next((p for p in self.products if p.code == code), None)
+        return self._by_code.get(code)
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:

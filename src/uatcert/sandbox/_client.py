@@ -14,27 +14,6 @@ class SandboxControl(ControlClient):
         result: dict[str, Any] = self._call("GET", "/info")
         return result
 
-    def arm_fault(
-        self,
-        kind: str,
-        *,
-        method: str = "POST",
-        path: str = "",
-        times: int = 1,
-        skip: int = 0,
-        delay_s: float | None = None,
-        retry_after: int | None = None,
-        status: int | None = None,
-        count: int | None = None,
-        api: str = "v3",
-    ) -> dict[str, Any]:
-        """Arm a fault; `path` is a regex searched in the request path ("" = every path)."""
-        body: dict[str, Any] = {"kind": kind, "api": api, "method": method, "path": path, "times": times, "skip": skip}
-        options = {"delay_s": delay_s, "retry_after": retry_after, "status": status, "count": count}
-        body.update({k: v for k, v in options.items() if v is not None})
-        result: dict[str, Any] = self._call("POST", "/faults", json=body)
-        return result
-
     def faults(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("GET", "/faults")
         return result

@@ -45,6 +45,12 @@ ALLSAFE_ENDED_PASSWORD = "allsafe-ended-pw-4f8b2d6e"
 ALLSAFE_PENDING_USERNAME = "allsafe-pending"
 """Live integration of a campaign that has not started (401 unless live_integration_allowed_when_pending)."""
 ALLSAFE_PENDING_PASSWORD = "allsafe-pending-pw-9d6e3b2a"
+SANDBOX_SECRETS = (
+    DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET, V2_CLIENT_SECRET, V2_X_CLIENT_SECRET, ALLSAFE_PASSWORD,
+    ALLSAFE_LIVE_PASSWORD, ALLSAFE_REVOKED_PASSWORD, ALLSAFE_EMPTY_PASSWORD, ALLSAFE_NOVAULT_PASSWORD,
+    ALLSAFE_ENDED_PASSWORD, ALLSAFE_PENDING_PASSWORD,
+)
+"""Every credential the seeded sandbox knows: masked in evidence and looked for by the secrets canary."""
 ALLSAFE_SOLD_OUT = ("FuelCo", 500)
 """A vendor/value of the live campaign whose vouchers have all been handed out (492)."""
 ALLSAFE_UNSTOCKED_VENDOR = "GhostVendor"

@@ -32,7 +32,8 @@ class _Defect(BaseModel):
     mode: str | None
 
 
-def _bad(message: str, status: int = 400) -> Response:
+def bad_request(message: str, status: int = 400) -> Response:
+    """A control API error answer (also used by the per-API control routes)."""
     return json_response({"error": {"code": f"control-{status}", "message": message}}, status)
 
 
@@ -45,14 +46,15 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-async def _json_object(request: Request) -> dict[str, Any] | Response:
+async def json_object(request: Request) -> dict[str, Any] | Response:
+    """The request body as a JSON object ({} when empty), or the error answer to return."""
     body = await request.body()
     try:
         obj = json.loads(body) if body.strip() else {}
     except (ValueError, RecursionError) as exc:
-        return _bad(f"body is not valid JSON: {exc}")
+        return bad_request(f"body is not valid JSON: {exc}")
     if not isinstance(obj, dict):
-        return _bad("body must be a JSON object")
+        return bad_request("body must be a JSON object")
     return obj
 
 
@@ -82,13 +84,13 @@ async def reset(request: Request) -> Response:
 
 
 async def arm_fault(request: Request) -> Response:
-    obj = await _json_object(request)
+    obj = await json_object(request)
     if isinstance(obj, Response):
         return obj
     try:
         spec = FaultSpec.model_validate(obj, context={"apis": state_of(request).faults.apis})
     except ValidationError as exc:
-        return _bad(f"bad fault: {_problems(exc)} (kinds: {', '.join(FAULT_KINDS)})")
+        return bad_request(f"bad fault: {_problems(exc)} (kinds: {', '.join(FAULT_KINDS)})")
     fault = state_of(request).faults.arm(spec)
     return data_response(fault.as_dict(), 201)
 
@@ -106,19 +108,19 @@ async def voucher_action(request: Request) -> Response:
     st = state_of(request)
     voucher = st.vouchers.get(request.path_params["id"].lower())
     if voucher is None:
-        return _bad(f"no voucher with id {request.path_params['id']!r}", 404)
-    obj = await _json_object(request)
+        return bad_request(f"no voucher with id {request.path_params['id']!r}", 404)
+    obj = await json_object(request)
     if isinstance(obj, Response):
         return obj
     try:
         action = _VoucherAction.model_validate(obj)
     except ValidationError as exc:
-        return _bad(f"bad voucher action: {_problems(exc)}")
+        return bad_request(f"bad voucher action: {_problems(exc)}")
     now = datetime.now(UTC)
     try:
         voucher.apply(action.action, action.amount, now)
     except ValueError as exc:
-        return _bad(str(exc))
+        return bad_request(str(exc))
     return data_response(voucher.view(now))
 
 
@@ -126,7 +128,7 @@ async def ledger(request: Request) -> Response:
     params = request.query_params
     unknown = set(params) - {"api", "idempotency_key", "product_code"}
     if unknown:
-        return _bad(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
+        return bad_request(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
     entries = state_of(request).ledger
     if api := params.get("api"):
         entries = [e for e in entries if e["api"] == api]
@@ -138,15 +140,15 @@ async def ledger(request: Request) -> Response:
 
 
 async def set_defect(request: Request) -> Response:
-    obj = await _json_object(request)
+    obj = await json_object(request)
     if isinstance(obj, Response):
         return obj
     try:
         mode = _Defect.model_validate(obj).mode
     except ValidationError as exc:
-        return _bad(f'bad defect body (want {{"mode": <name> or null}}): {_problems(exc)}')
+        return bad_request(f'bad defect body (want {{"mode": <name> or null}}): {_problems(exc)}')
     if mode is not None and mode not in DEFECT_MODES:
-        return _bad(f"unknown defect mode {mode!r}; choose one of: {', '.join(DEFECT_MODES)}")
+        return bad_request(f"unknown defect mode {mode!r}; choose one of: {', '.join(DEFECT_MODES)}")
     state_of(request).defect = mode
     return data_response({"mode": mode})
 
@@ -159,7 +161,7 @@ async def stock(request: Request) -> Response:
     st = state_of(request)
     code = request.path_params["code"]
     if st.catalogue.get(code) is None:
-        return _bad(f"no product with code {code!r}", 404)
+        return bad_request(f"no product with code {code!r}", 404)
     return data_response({"code": code, "remaining": st.stock.get(code)})
 
 

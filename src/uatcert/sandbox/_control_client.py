@@ -13,6 +13,9 @@ from uatcert.errors import SandboxError
 class ControlClient:
     """A synchronous client of `/__sandbox` on a running sandbox; SandboxError on any failure."""
 
+    fault_api = "v3"
+    """The API `arm_fault` targets unless told otherwise."""
+
     def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(base_url=f"{self.base_url}/__sandbox", timeout=timeout, transport=transport)
@@ -23,6 +26,29 @@ class ControlClient:
 
     def set_defect(self, mode: str | None) -> None:
         self._call("PUT", "/defect", json={"mode": mode})
+
+    def arm_fault(
+        self,
+        kind: str,
+        *,
+        method: str = "POST",
+        path: str = "",
+        times: int = 1,
+        skip: int = 0,
+        delay_s: float | None = None,
+        retry_after: int | None = None,
+        status: int | None = None,
+        count: int | None = None,
+        api: str | None = None,
+    ) -> dict[str, Any]:
+        """Arm a fault (on `fault_api` by default); `path` is a regex searched in the request path ("" = every path)."""
+        body: dict[str, Any] = {
+            "kind": kind, "api": api or self.fault_api, "method": method, "path": path, "times": times, "skip": skip,
+        }
+        options = {"delay_s": delay_s, "retry_after": retry_after, "status": status, "count": count}
+        body.update({k: v for k, v in options.items() if v is not None})
+        result: dict[str, Any] = self._call("POST", "/faults", json=body)
+        return result
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +18,30 @@ if TYPE_CHECKING:
 JSON = "application/json"
 REQUEST_ID_KEY = "uatcert.request_id"
 FAULT_KEY = "uatcert.fault"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Headers of every token endpoint answer."""
 
 
 def dumps(obj: Any) -> bytes:
     """Compact UTF-8 JSON."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def reject_json_constant(name: str) -> Any:
+    """`parse_constant` for json.loads: NaN and Infinity are not JSON."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """(user, password) of an HTTP Basic `Authorization` header; None when absent or malformed."""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, password) if sep else None
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

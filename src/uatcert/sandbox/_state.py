@@ -55,7 +55,3 @@ class SandboxState:
         full = {"seq": len(self.ledger) + 1, **entry, "time": datetime.now(UTC).isoformat(timespec="milliseconds")}
         self.ledger.append(full)
         return full
-
-    def product_view(self, code: str) -> dict[str, Any] | None:
-        product = self.catalogue.get(code)
-        return None if product is None else product.public()

@@ -12,8 +12,6 @@ A v2 voucher belongs to `v2:<X-Client-Id>`, so v3 callers never see it and v2 ca
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import csv
 import dataclasses
 import hashlib
@@ -26,6 +24,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -40,7 +39,16 @@ from uatcert.errors import ConfigError
 from uatcert.sandbox._catalogue import CatalogueProduct
 from uatcert.sandbox._config import SandboxConfig, SandboxV2Client
 from uatcert.sandbox._faults import Fault
-from uatcert.sandbox._http import FAULT_KEY, JSON, dumps, request_id_of, state_of
+from uatcert.sandbox._http import (
+    FAULT_KEY,
+    JSON,
+    NO_STORE,
+    basic_credentials,
+    dumps,
+    reject_json_constant,
+    request_id_of,
+    state_of,
+)
 from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox._tokens import TokenRejected
@@ -63,7 +71,6 @@ SEEDED_V2_CATALOGUE = Path(__file__).parent / "data" / "v2_catalogue.csv"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 STATUS_NAMES = {"active": "Active", "inactive": "Inactive", "expired": "Expired", "voided": "Trashed", "used": "Used"}
 _CORRELATION_ID = re.compile(r"^[\x20-\x7e]{1,128}$")
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 # -- error codes -----------------------------------------------------------------------------------
@@ -134,7 +141,6 @@ _TYPE_WORDS = {
     "thirdpartyvouchers": "third_party",
 }
 REQUIRED_COLUMNS = ("product_name", "product_code", "order_number", "product_type")
-SANDBOX_COLUMNS = ("expiry_rule", "currency", "initial_value", "stock", "needs_activation")
 _CODE = re.compile(r"^[A-Za-z0-9._~-]{1,100}$")
 _LEADING_AMOUNT = re.compile(r"^\s*(?:SGD\s*)?\$\s?(\d{1,6}(?:\.\d{2})?)(?!\d)")
 
@@ -172,8 +178,12 @@ class V2Catalogue:
     path: Path
     products: tuple[V2Product, ...]
 
+    @cached_property
+    def _by_code(self) -> dict[str, V2Product]:
+        return {p.code: p for p in self.products}
+
     def get(self, code: str) -> V2Product | None:
-        return next((p for p in self.products if p.code == code), None)
+        return self._by_code.get(code)
 
 
 def _shadow(code: str, name: str, product_type: str, currency: str, value: int | None, validity_days: int,
@@ -332,7 +342,7 @@ def v2_of(request: Request) -> V2State:
 # -- token endpoint --------------------------------------------------------------------------------
 def _oauth(error: str, description: str, status: int = 400) -> Response:
     return Response(dumps({"error": error, "error_description": description}), status, media_type=JSON,
-                    headers=_NO_STORE)
+                    headers=NO_STORE)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -342,7 +352,7 @@ async def token_endpoint(request: Request) -> Response:
     form = _token_form(body)
     if form is None:
         return _oauth("invalid_request", "the body must be application/x-www-form-urlencoded")
-    basic = _basic(request.headers.get("authorization", ""))
+    basic = basic_credentials(request.headers.get("authorization", ""))
     client_id = form.get("client_id") or (basic[0] if basic else "")
     secret = form.get("client_secret") or (basic[1] if basic else "")
     grant = form.get("grant_type", "")
@@ -363,7 +373,7 @@ async def token_endpoint(request: Request) -> Response:
     return Response(
         dumps({"access_token": token, "expires_in": st.cfg.token_ttl_s, "token_type": "Bearer",
                "scope": v2.cfg.v2_scope}),
-        200, media_type=JSON, headers=_NO_STORE,
+        200, media_type=JSON, headers=NO_STORE,
     )
 
 
@@ -384,17 +394,6 @@ def _token_form(body: bytes) -> dict[str, str] | None:
     except ValueError:
         return None
     return {k: v[0] for k, v in parsed.items()}
-
-
-def _basic(header: str) -> tuple[str, str] | None:
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        client_id, sep, secret = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (client_id, secret) if sep else None
 
 
 # -- voucher endpoints -----------------------------------------------------------------------------
@@ -428,10 +427,7 @@ def _failure_response(failure: V2Failure, correlation_id: str | None) -> Respons
 
 
 def _loads(body: bytes) -> Any:
-    def reject(name: str) -> Any:
-        raise ValueError(f"{name} is not valid JSON")
-
-    return json.loads(body, parse_float=Decimal, parse_constant=reject)
+    return json.loads(body, parse_float=Decimal, parse_constant=reject_json_constant)
 
 
 def _fingerprint(product_class: str, order_number: str, code: str, body: bytes) -> str:
@@ -559,10 +555,13 @@ def _issue(
         cents = int(face_value.to_integral_value()) if st.defect == "v2_face_value_as_cents" else int(face_value * 100)
         cents = max(cents, 1)
     missing = quantity - len(earlier)
-    if product is not None and product.stock is not None and missing > product.stock - v2.issued(code):
-        raise V2Failure(STOCK, f"asked {missing}, {product.stock - v2.issued(code)} left")
-    first_product_based = next((p.code for p in v2.catalogue.products if p.product_type == "product_based"), None)
-    if st.defect == "v2_one_product_fails" and code == first_product_based:
+    if product is not None and product.stock is not None:
+        left = product.stock - v2.issued(code)
+        if missing > left:
+            raise V2Failure(STOCK, f"asked {missing}, {left} left")
+    if st.defect == "v2_one_product_fails" and code == next(
+        (p.code for p in v2.catalogue.products if p.product_type == "product_based"), None
+    ):
         raise V2Failure(ERV1202, "nothing was issued")
     count = missing
     if fault is not None and fault.spec.kind == "partial" and not earlier:

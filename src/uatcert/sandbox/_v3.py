@@ -16,7 +16,7 @@ from uatcert.sandbox._auth import Caller, authorize
 from uatcert.sandbox._catalogue import CatalogueProduct
 from uatcert.sandbox._codes import ApiError
 from uatcert.sandbox._faults import Fault
-from uatcert.sandbox._http import FAULT_KEY, JSON, data_response, dumps, request_id_of, state_of
+from uatcert.sandbox._http import FAULT_KEY, JSON, data_response, dumps, reject_json_constant, request_id_of, state_of
 from uatcert.sandbox._idempotency import Record, fingerprint
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox._vouchers import Voucher, new_voucher
@@ -113,7 +113,7 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        obj = json.loads(body, parse_constant=_reject_constant)
+        obj = json.loads(body, parse_constant=reject_json_constant)
     except (ValueError, RecursionError) as exc:
         raise ApiError(codes.BAD_BODY, f"invalid JSON ({exc})") from None
     if not isinstance(obj, dict):
@@ -123,10 +123,6 @@ def _parse_body(body: bytes) -> dict[str, Any]:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ApiError(codes.BAD_BODY, f"{name} must be a JSON number, got {type(value).__name__}")
     return obj
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _quantity(st: SandboxState, value: Any) -> int:

@@ -12,7 +12,6 @@ from typing import Any
 from uatcert.sandbox._catalogue import CatalogueProduct
 
 SGT = timezone(timedelta(hours=8), "SGT")
-STATUSES = ("active", "inactive", "expired", "voided", "used")
 ACTIONS = ("use", "redeem", "void", "expire", "activate")
 _SHORT_ALPHABET = string.ascii_letters + string.digits
 

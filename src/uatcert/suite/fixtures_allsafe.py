@@ -32,7 +32,7 @@ from uatcert.allsafe import (
 from uatcert.errors import ConfigError
 from uatcert.events import IssueIntent, Observer
 from uatcert.faults import FaultTransport
-from uatcert.guard import Budget, looks_like_production, require_permission
+from uatcert.guard import Budget, guard_target
 from uatcert.suite._shared import ClientPool, closing, disarmed, sandbox_control
 from uatcert.suite.runtime import ExchangeLog, SandboxableTarget, SuiteRuntime
 
@@ -93,10 +93,7 @@ def _resolve(runtime: SuiteRuntime) -> AllSafeTarget:
     contract = _contract(runtime)
     if settings.configured:
         assert settings.base_url and settings.username and settings.password
-        guard = runtime.settings.guard
-        production = looks_like_production(settings.base_url, settings.environment, guard.production_host_patterns)
-        require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                           f"the AllSafe target {settings.base_url} ({settings.environment or 'test'} integration)")
+        production = guard_target(runtime.settings.guard, settings.base_url, settings.environment, settings.described)
         password = settings.password.get_secret_value()
         runtime.redactor.add_secret(password)
         novault = None
@@ -111,9 +108,7 @@ def _resolve(runtime: SuiteRuntime) -> AllSafeTarget:
     else:
         from uatcert import sandbox
 
-        server = runtime.sandbox_server()
-        for secret in _sandbox_passwords():
-            runtime.redactor.add_secret(secret)
+        server = runtime.sandbox_server()  # registers every sandbox credential with the redactor
         target = AllSafeTarget(
             base_url=f"{server.base_url}{sandbox.ALLSAFE_PREFIX}", username=sandbox.ALLSAFE_USERNAME,
             password=sandbox.ALLSAFE_PASSWORD, contract=contract,
@@ -122,12 +117,6 @@ def _resolve(runtime: SuiteRuntime) -> AllSafeTarget:
         )
     runtime.describers["allsafe"] = lambda: describe_allsafe(runtime)
     return target
-
-
-def _sandbox_passwords() -> list[str]:
-    from uatcert import sandbox
-
-    return [str(getattr(sandbox, n)) for n in sandbox.__all__ if n.startswith("ALLSAFE_") and n.endswith("PASSWORD")]
 
 
 def _budget(runtime: SuiteRuntime, target: AllSafeTarget) -> Budget | None:

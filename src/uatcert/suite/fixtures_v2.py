@@ -27,7 +27,7 @@ import pytest
 
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, Observer
 from uatcert.faults import FaultTransport
-from uatcert.guard import Budget, looks_like_production, require_permission
+from uatcert.guard import Budget, guard_target
 from uatcert.suite._shared import ClientPool, IssuanceWitness, closing, disarmed, sandbox_control
 from uatcert.suite.runtime import ExchangeLog, SandboxableTarget, SuiteRuntime
 from uatcert.v2 import CatalogueFile, RetryPolicy, V2Client, read_catalogue
@@ -141,10 +141,8 @@ def _resolve(runtime: SuiteRuntime) -> V2Target:
     if settings.configured:
         assert settings.base_url and settings.token_url and settings.client_id and settings.client_secret
         assert settings.x_client_id and settings.x_client_secret
-        guard = runtime.settings.guard
-        production = looks_like_production(settings.base_url, settings.environment, guard.production_host_patterns)
-        require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                           settings.base_url)
+        production = guard_target(runtime.settings.guard, settings.base_url, settings.environment,
+                                  settings.base_url)
         client_secret = settings.client_secret.get_secret_value()
         x_client_secret = settings.x_client_secret.get_secret_value()
         target = V2Target(

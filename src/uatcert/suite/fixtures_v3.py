@@ -10,7 +10,8 @@ import pytest
 from uatcert.events import Exchange
 from uatcert.evidence import AllureEvidence
 from uatcert.faults import FaultTransport
-from uatcert.suite._shared import ClientPool, IssuanceWitness, closing, disarmed, sandbox_control
+from uatcert.suite._shared import ClientPool, closing, disarmed, sandbox_control
+from uatcert.suite._shared import IssuanceWitness as IssuanceWitness  # steps import it from here
 from uatcert.suite.checks import Check
 from uatcert.suite.requirements import requirement_of
 from uatcert.suite.runtime import ExchangeLog, SuiteRuntime, V3Target
@@ -133,9 +134,8 @@ def check(request: pytest.FixtureRequest) -> Check:
     """Findings raised by a step name the scenario's requirement and product."""
     names = [m.name for m in request.node.iter_markers()]
     requirement = requirement_of(names)
-    callspec = getattr(request.node, "callspec", None)
-    example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
-    context = None
-    if isinstance(example, dict):  # the product, or else what the example varies ("a quantity of 21")
-        context = example.get("code") or next(iter(example.values()), None)
+    from uatcert.suite.plugin import example_of
+
+    example = example_of(request.node)  # the product, or else what the example varies ("a quantity of 21")
+    context = example.get("code") or next(iter(example.values()), None)
     return Check(requirement.id if requirement else "?", context)

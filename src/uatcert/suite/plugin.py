@@ -213,7 +213,7 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     results = item.config.stash[RESULTS]
     names = {m.name for m in item.iter_markers()}
     requirement = requirement_of(list(names))
-    example = _example(item)
+    example = example_of(item)
     outcome: Outcome
     message = ""
     if report.skipped:
@@ -242,7 +242,7 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     results.scenarios.append(
         ScenarioResult(
             nodeid=item.nodeid,
-            name=_scenario_name(item, example),
+            name=_scenario_name(item),
             requirement=requirement.id if requirement else None,
             product=example.get("code") if example else None,
             outcome=outcome,
@@ -253,7 +253,8 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     )
 
 
-def _example(item: pytest.Item) -> dict[str, str]:
+def example_of(item: pytest.Item) -> dict[str, str]:
+    """The Examples row (column -> value) of an outline's test, or {} for a plain scenario."""
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return {}
@@ -261,11 +262,9 @@ def _example(item: pytest.Item) -> dict[str, str]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def _scenario_name(item: pytest.Item, example: dict[str, str]) -> str:
-    name = item.stash.get(SCENARIO, ("", item.name))[1]
-    for key, value in example.items():
-        name = name.replace(f"<{key}>", str(value))
-    return name
+def _scenario_name(item: pytest.Item) -> str:
+    """The Gherkin name, with the example's values already filled in by pytest-bdd."""
+    return item.stash.get(SCENARIO, ("", item.name))[1]
 
 
 def _feature_name(item: pytest.Item) -> str:

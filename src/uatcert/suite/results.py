@@ -46,6 +46,11 @@ class RunResults:
 
     @classmethod
     def read(cls, path: Path) -> RunResults:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        scenarios = [ScenarioResult(**s) for s in raw.pop("scenarios", [])]
-        return cls(scenarios=scenarios, **raw)
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunResults:
+        """Rebuild from the JSON document `write` produced (TypeError when it has other fields)."""
+        fields = dict(raw)
+        scenarios = [ScenarioResult(**s) for s in fields.pop("scenarios", [])]
+        return cls(scenarios=scenarios, **fields)

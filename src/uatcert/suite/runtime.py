@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from uatcert.config import Settings
-from uatcert.errors import SandboxError, TargetUnreachable
+from uatcert.errors import TargetUnreachable
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
 from uatcert.evidence import IssuanceLedger, Redactor
 from uatcert.faults import FaultTransport
-from uatcert.guard import Budget, looks_like_production, require_permission
+from uatcert.guard import Budget, guard_target
 from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
 T = TypeVar("T")
@@ -104,19 +104,11 @@ class SuiteRuntime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.redactor = Redactor(
-            [
-                s.get_secret_value()
-                for s in (settings.v3.client_secret, settings.v3.readonly_client_secret)
-                if s is not None
-            ]
-        )
+        self.redactor = Redactor(settings.secret_values())
         self.issued = IssuedRegistry()
         self.exchange_log = ExchangeLog()
         self._lock = threading.Lock()
-        self._server: object | None = None
-        self._v3_target: V3Target | None = None
-        self._v3_catalogue: list[Product] | None = None
+        self._server: Any = None
         self._ledger: IssuanceLedger | None = None
         self._memo: dict[str, object] = {}
         self.sandbox_checks: dict[str, Callable[[], bool]] = {"v3": lambda: self.v3_target.is_sandbox}
@@ -136,22 +128,18 @@ class SuiteRuntime:
     # target -------------------------------------------------------------------------------------
     @property
     def v3_target(self) -> V3Target:
-        with self._lock:
-            if self._v3_target is None:
-                self._v3_target = self._resolve_v3()
-                from uatcert.suite.plugin import describe_v3
-
-                self.describers["v3"] = lambda: describe_v3(self)
-            return self._v3_target
+        """The v3 target, resolved once (starting the embedded sandbox if nothing is configured)."""
+        return self.memo("v3.target", self._resolve_v3)
 
     def _resolve_v3(self) -> V3Target:
+        from uatcert.suite.plugin import describe_v3
+
+        self.describers["v3"] = lambda: describe_v3(self)
         v3 = self.settings.v3
         if v3.configured:
             assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
             guard = self.settings.guard
-            production = looks_like_production(v3.base_url, v3.environment, guard.production_host_patterns)
-            require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents,
-                               v3.base_url)
+            production = guard_target(guard, v3.base_url, v3.environment, v3.base_url)
             if production:
                 assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
                 self._budget = Budget(guard.max_vouchers, guard.max_face_value_cents, self._face_value_of)
@@ -186,7 +174,8 @@ class SuiteRuntime:
         """Cents per voucher: the face value asked, else the product's fixed denomination if it states one."""
         if intent.face_value is not None:
             return intent.face_value
-        product = next((p for p in self._v3_catalogue or [] if p.code == intent.product_code), None)
+        catalogue: list[Product] = self._memo.get("v3.catalogue", [])  # type: ignore[assignment]
+        product = next((p for p in catalogue if p.code == intent.product_code), None)
         return product.face_value if product is not None and product.is_value_based else None
 
     def sandbox_server(self) -> Any:
@@ -200,7 +189,7 @@ class SuiteRuntime:
                 slow_commit_s=self.settings.sandbox.slow_commit_s,
             )
             self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
-            for secret in (sandbox.DEFAULT_CLIENT_SECRET, sandbox.READONLY_CLIENT_SECRET):
+            for secret in sandbox.SANDBOX_SECRETS:
                 self.redactor.add_secret(secret)
         return self._server
 
@@ -248,28 +237,21 @@ class SuiteRuntime:
     @property
     def v3_catalogue(self) -> list[Product]:
         """The target's catalogue, fetched once (at collection time, for the per-product scenarios)."""
-        with self._lock:
-            cached = self._v3_catalogue
-        if cached is not None:
-            return cached
+        return self.memo("v3.catalogue", self._fetch_v3_catalogue)
+
+    def _fetch_v3_catalogue(self) -> list[Product]:
         target = self.v3_target
         try:
             with self.new_v3_client() as client:
-                products = client.products()
+                return client.products()
         except ApiError as exc:
             raise TargetUnreachable(
                 f"could not read the v3 catalogue from {target.label}: {self.redactor.text(str(exc))}"
             ) from None
-        with self._lock:
-            self._v3_catalogue = products
-        return products
 
     def close(self) -> None:
         if self._ledger is not None:
             self._ledger.close()
         server, self._server = self._server, None
         if server is not None:
-            stop = getattr(server, "stop", None)
-            if stop is None:
-                raise SandboxError("embedded sandbox has no stop()")
-            stop()
+            server.stop()

@@ -15,6 +15,7 @@ import httpx
 from uatcert._http.client import TokenClient
 from uatcert._http.exchange import Api, CallState, Exchanges
 from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
+from uatcert._http.parsing import at
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
 from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
@@ -235,11 +236,10 @@ class V2Client(TokenClient):
         state = CallState(key=key)
 
         def call() -> Issuance:
-            response = self._call(
+            response, body = self._call(
                 "POST", path, state, content=content,
                 headers={CORRELATION_ID_HEADER: key, "Content-Type": "application/json"}, issuance=True,
             )
-            body = decode_json(response)
             return Issuance(
                 correlation_id=key,
                 product_class=self.product_class,
@@ -277,17 +277,16 @@ class V2Client(TokenClient):
         found: dict[str, CheckedVoucher] = {}
         for batch in batches(unique, MAX_REFS_PER_CHECK):
             content = _json.dumps({"voucher_settlement_refs": list(batch)}, separators=(",", ":")).encode()
-            response = self._call(
+            response, body = self._call(
                 "POST", self.check_path(), CallState(), content=content, headers={"Content-Type": "application/json"}
             )
-            items = success_data(decode_json(response), response)
+            items = success_data(body, response)
             by_ref = {_ref_key(c.voucher_settlement_ref): c
                       for c in BODY.validate_list(CheckedVoucher, items, "$.data", response)}
             missing = [ref for ref in batch if _ref_key(ref) not in by_ref]
             if missing:
                 raise ResponseValidationError(
-                    f"POST {response.request.url.path} -> {response.status_code}: {len(missing)} of {len(batch)} "
-                    "refs asked are missing from the answer",
+                    f"{at(response)}: {len(missing)} of {len(batch)} refs asked are missing from the answer",
                     errors=[("$.data", f"ref {ref} missing") for ref in missing],
                     response=response,
                 )
@@ -333,10 +332,13 @@ class V2Client(TokenClient):
     def _call(
         self, method: str, path: str, state: CallState, *, content: bytes, headers: Mapping[str, str],
         issuance: bool = False,
-    ) -> httpx.Response:
-        """One logical call through the retry loop; a succeeded answer, else the last error (with attempts)."""
+    ) -> tuple[httpx.Response, Any]:
+        """
+        One logical call through the retry loop: a succeeded answer and its decoded body, else the last
+        error (with attempts).
+        """
 
-        def attempt(_: int) -> httpx.Response:
+        def attempt(_: int) -> tuple[httpx.Response, Any]:
             return self._attempt(method, path, state, content=content, headers=headers, issuance=issuance)
 
         policy = self.retry_policy
@@ -346,8 +348,11 @@ class V2Client(TokenClient):
 
     def _attempt(
         self, method: str, path: str, state: CallState, *, content: bytes, headers: Mapping[str, str], issuance: bool
-    ) -> httpx.Response:
-        """One attempt: one request, plus one resend with a renewed token if it got the call's first 401."""
+    ) -> tuple[httpx.Response, Any]:
+        """
+        One attempt: one request, plus one resend with a renewed token if it got the call's first 401.
+        A success comes back with its body, decoded once.
+        """
 
         def send(token: str) -> httpx.Response:
             request = self._http.build_request(
@@ -368,15 +373,16 @@ class V2Client(TokenClient):
             except ResponseValidationError:
                 state.ambiguous = True  # no usable answer: the request may have been processed
                 raise
-            if envelope_status(body) == FAILED:
+            status = envelope_status(body)
+            if status == FAILED:
                 messages = error_messages(body)
                 if any(m.code in RECOVERABLE_CODES for m in messages):
                     state.ambiguous = True
                 raise make_status_error(response, messages)
-            if envelope_status(body) is None:
+            if status is None:
                 state.ambiguous = True  # not a v2 answer (a gateway page?): the request may have been processed
                 success_data(body, response)  # raises the unparseable ResponseValidationError
-            return response
+            return response, body
         messages = parse_error_messages(response)
         if (response.status_code >= 500 or response.status_code in AMBIGUOUS_STATUSES
                 or any(m.code in RECOVERABLE_CODES for m in messages)):

@@ -12,7 +12,6 @@ may be keyed `code` or `product_code`; every product field other than the code i
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from typing import Any, Literal
@@ -145,11 +144,6 @@ class Voucher(BaseModel):
     def uuid(self) -> uuid.UUID:
         """`voucher_id` as a `uuid.UUID` (for order- and case-independent matching)."""
         return uuid.UUID(self.voucher_id)
-
-    @property
-    def is_expired_now(self) -> bool:
-        """True when `expiration` is in the past (wall clock)."""
-        return self.expiration <= dt.datetime.now(dt.UTC)
 
 
 class Issuance(BaseModel):
