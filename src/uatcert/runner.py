@@ -22,28 +22,23 @@ from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.evidence import write_ledger_csv
 from uatcert.pack import (
     HOW_TO_GET_HTML,
-    build_html_report,
+    build_run_report,
     certificate_verdict,
     clean_outputs,
-    ensure_node_modules,
-    find_node_root,
     make_bundle,
     manifest_digest_of,
     recorded_hits,
-    report_title,
     run_canary,
+    verdict_word,
     write_allure_metadata,
     write_certificate,
 )
 from uatcert.profiles import Profile
+from uatcert.sandbox import SANDBOX_SECRETS
 from uatcert.suite.results import RunResults
 from uatcert.verdict import RunVerdict
 
 EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
-VERDICT_WORDS = {
-    "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_applicable": "N/A",
-    "not_run": "NOT RUN", "incomplete": "INCOMPLETE",
-}
 
 
 def project_root() -> Path:
@@ -96,9 +91,10 @@ def _archive_ledger(reports: Path) -> None:
 
 
 def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> None:
-    """One screen: target, requirement -> verdict, one line per failure, the overall verdict."""
-    target = results.target
-    catalogue = results.catalogue
+    """One screen: the first API's target, requirement -> verdict, one line per failure, the overall verdict."""
+    lead = results.lead_api
+    target = results.target_of(lead)
+    catalogue = results.catalogue_of(lead)
     out.write(f"\nuatcert {__version__} — {target.get('api', '?')} on {target.get('label', '?')}\n")
     if catalogue:
         out.write(f"catalogue: {catalogue.get('size')} products, sha256 {str(catalogue.get('sha256'))[:16]}…\n")
@@ -112,7 +108,7 @@ def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> Non
             detail += f", {len(summary.products)} products"
         if na:
             detail += f", {na} not applicable"
-        out.write(f"  {summary.requirement:<13} {VERDICT_WORDS[summary.verdict]:<11} {detail}\n")
+        out.write(f"  {summary.requirement:<13} {verdict_word(summary.verdict):<11} {detail}\n")
     failures = [s for s in results.scenarios if s.outcome in ("failed", "broken")]
     if failures or results.collection_errors:
         out.write("\nFailures:\n")
@@ -156,8 +152,6 @@ def certify(
 
 def configured_secrets(settings: Settings) -> dict[str, str]:
     """The secrets this process knows (the pytest process also scans every value its redactor learned)."""
-    from uatcert.sandbox import SANDBOX_SECRETS
-
     secrets = dict.fromkeys(SANDBOX_SECRETS, "a sandbox credential")
     secrets.update(dict.fromkeys(settings.secret_values(), "a configured client secret"))
     return secrets
@@ -172,13 +166,10 @@ def write_evidence(results: RunResults, verdict: RunVerdict, settings: Settings,
     write_allure_metadata(results, reports / "allure-results")
     if (reports / "ledger.jsonl").exists():
         write_ledger_csv(reports / "ledger.jsonl", reports / "ledger.csv")
-    client_id = results.target.get("client_id") or settings.v3.client_id
+    client_id = results.target_of(results.lead_api).get("client_id") or settings.v3.client_id
     write_certificate(results, verdict, reports, client_id=client_id)
     out.write(f"\nCertificate:  {reports / 'certificate.html'}\n")
-    root = find_node_root(reports)
-    if root is not None:
-        ensure_node_modules(root, log=note)
-    html = build_html_report(reports, title=report_title(results.target), root=root, log=note)
+    html = build_run_report(reports, results, log=note)
     out.write(f"HTML report:  {html}\n" if html else f"HTML report:  not built; to get it, {HOW_TO_GET_HTML}\n")
     run_canary(reports, configured_secrets(settings), stage="evidence")
     hits = recorded_hits(reports)  # this pass and the pytest process's pass

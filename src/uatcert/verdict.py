@@ -85,10 +85,7 @@ def judge(results: RunResults, required: Iterable[str]) -> RunVerdict:
         requirement = REQUIREMENTS.get(summary.requirement)
         if requirement is None or not requirement.covers_catalogue or summary.verdict != "passed":
             continue
-        catalogue = results.catalogues.get(requirement.profile) or (
-            results.catalogue if requirement.profile == "v3" else {}
-        )
-        products = {p["code"] for p in catalogue.get("products", [])}
+        products = {p["code"] for p in results.catalogue_of(requirement.profile).get("products", [])}
         issued = {s.product for s in summary.scenarios if s.outcome == "passed"}
         never = sorted(products - issued)
         if never:

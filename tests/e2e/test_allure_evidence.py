@@ -47,7 +47,7 @@ def test_every_scenario_is_labelled_with_its_requirement(certified_run: Run) -> 
 
 def test_per_product_scenarios_carry_the_product_as_parameter(certified_run: Run) -> None:
     every = [r for r in certified_run.allure_results() if _labels(r)["story"] == ["ISS-EVERY"]]
-    catalogue = {p["code"] for p in certified_run.results.catalogue["products"]}
+    catalogue = {p["code"] for p in certified_run.results.catalogues["v3"]["products"]}
     assert {p["value"].strip("'") for r in every for p in r["parameters"] if p["name"] == "code"} == catalogue
 
 

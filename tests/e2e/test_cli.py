@@ -115,4 +115,4 @@ def test_suite_certifies_a_second_sandbox_configured_by_environment(
     assert any("needs the sandbox control API" in s.message for s in na)
     assert all(s.message.startswith("not applicable") for s in na)
     assert {s.requirement for s in na} <= {"IDEM", "STS"}
-    assert run.results.target["sandbox"] is False
+    assert run.results.targets["v3"]["sandbox"] is False

@@ -186,8 +186,8 @@ def build_run(root: Path, specs: Iterable[Spec] | None = None, *, started: str =
               "base_url": "https://uat.example.test/v3", "token_url": "https://auth.example.test/oauth2/token",
               "environment": "uat", "client_id": CLIENT_ID, "sandbox": False}
     catalogue = {"size": len(PRODUCTS), "sha256": "ab" * 32, "products": [dict(p) for p in PRODUCTS]}
-    results = RunResults(suite_version="0.1.0", started=started, finished=finished, target=target,
-                         catalogue=catalogue, targets={"v3": target}, catalogues={"v3": catalogue})
+    results = RunResults(suite_version="0.1.0", started=started, finished=finished,
+                         targets={"v3": target}, catalogues={"v3": catalogue})
     result_files: dict[str, str] = {}
     for index, spec in enumerate(specs):
         results.scenarios.append(ScenarioResult(

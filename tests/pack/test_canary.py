@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tests.pack.builders import Run
-from uatcert.pack import recorded_hits, run_canary, scan_for_secrets
-from uatcert.pack._canary import scan_bytes
+from uatcert.evidence import recorded_hits, run_canary, scan_bytes, scan_for_secrets
 
 SECRET = "s3cr3t-Client+Secret/value=="
 VOUCHER = "GIFT-4111-2222-3333-3732"

@@ -10,7 +10,8 @@ from typing import Any
 
 from tests.pack.builders import REQUIRED, Run, Spec, default_specs, with_outcome
 from uatcert.pack import certificate_verdict, ledger_totals, mask_client_id
-from uatcert.pack._render import matrices, render_markdown
+from uatcert.pack._markdown import render_markdown
+from uatcert.pack._render import matrices
 from uatcert.verdict import judge
 
 
@@ -119,8 +120,8 @@ def test_an_open_value_cell_that_never_ran_blocks(make_run: Callable[..., Run]) 
     specs.append(Spec("test_issuance.py", "Product <code> (<kind>) is issued", "ISS-EVERY",
                       {"code": "GIFT-OPEN-2", "kind": "value based, open value"}))
     run = make_run(specs)
-    run.results.catalogue["products"].append({"code": "GIFT-OPEN-2", "kind": "value based, open value"})
-    run.results.catalogue["size"] = 4
+    run.results.catalogues["v3"]["products"].append({"code": "GIFT-OPEN-2", "kind": "value based, open value"})
+    run.results.catalogues["v3"]["size"] = 4
     run.results.write(run.reports / "run.json")
     doc = _certificate(run)
 
@@ -194,16 +195,6 @@ def test_the_certificate_shows_the_gherkin_title_of_each_scenario(make_run: Call
     assert scenario["title"] == "Open-value product GIFT-OPEN-1 is issued at 1051 cents"
     assert "Open-value product GIFT-OPEN-1 is issued at 1051 cents" in (run.reports / "certificate.html").read_text(
         encoding="utf-8")
-
-
-def test_run_results_without_per_api_targets_still_give_the_matrix(make_run: Callable[..., Run]) -> None:
-    run = make_run()
-    run.results.targets, run.results.catalogues = {}, {}
-    run.results.write(run.reports / "run.json")
-    doc = _certificate(run)
-    assert doc["verdict"] == "CERTIFIED"
-    assert [c["product"] for c in _requirement(doc, "CAT")["cells"]] == ["GIFT-OPEN-1", "GIFT-FIX-25", "EXP-PRD-7"]
-    assert doc["targets"]["v3"]["client_id"] == "uatc…dbox"
 
 
 def test_one_matrix_per_api_profile() -> None:

@@ -31,7 +31,7 @@ HAVE_ALLURE = bool(
 def test_allure_metadata(make_run: Callable[..., Run]) -> None:
     run = make_run()
     allure = run.reports / "allure-results"
-    run.results.target["base_url"] = "https://user:pw@uat.example.test/v3?key=1"
+    run.results.targets["v3"]["base_url"] = "https://user:pw@uat.example.test/v3?key=1"
     write_allure_metadata(run.results, allure)
 
     categories = json.loads((allure / "categories.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ def _scenario(requirement: str, outcome: str, product: str | None = None, messag
 
 def _results(*scenarios: ScenarioResult, products: tuple[str, ...] = ("P1", "P2")) -> RunResults:
     return RunResults("0", "start", scenarios=list(scenarios),
-                      catalogue={"products": [{"code": p} for p in products]})
+                      catalogues={"v3": {"products": [{"code": p} for p in products]}})
 
 
 def test_all_passed_is_certified() -> None:

@@ -1,17 +1,34 @@
-"""Evidence: redaction of everything written, and Allure attachments built from client events."""
+"""Evidence: redaction of everything written, Allure attachments built from client events, the issuance
+ledger, and the secrets canary that proves no secret of the run reached an artifact."""
 
 from __future__ import annotations
 
 from uatcert.evidence._ledger import IssuanceLedger, read_ledger, write_ledger_csv
 from uatcert.evidence._redact import Redactor, mask
 from uatcert.evidence.allure import AllureEvidence, exchange_document
+from uatcert.evidence.canary import (
+    CANARY_REPORT,
+    SecretHit,
+    recorded_hits,
+    run_canary,
+    scan_bytes,
+    scan_for_secrets,
+    scan_patterns,
+)
 
 __all__ = [
+    "CANARY_REPORT",
     "AllureEvidence",
     "IssuanceLedger",
     "Redactor",
+    "SecretHit",
     "exchange_document",
     "mask",
     "read_ledger",
+    "recorded_hits",
+    "run_canary",
+    "scan_bytes",
+    "scan_for_secrets",
+    "scan_patterns",
     "write_ledger_csv",
 ]

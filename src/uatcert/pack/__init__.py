@@ -5,7 +5,7 @@ bundle, and the verifier that support runs on a bundle (`uatcert verify`).
 Typical use at the end of a run (see runner.certify):
 
     write_allure_metadata(results, reports / "allure-results")
-    build_html_report(reports, title=...)             # None without Node.js: say HOW_TO_GET_HTML
+    build_run_report(reports, results)                # None without Node.js: say HOW_TO_GET_HTML
     verdict = certificate_verdict(results, required)  # judge() plus the requirement x product matrix rule
     write_certificate(results, verdict, reports, client_id=...)
     hits = run_canary(reports, configured_secrets, stage="evidence")  # any hit: no bundle
@@ -14,22 +14,19 @@ Typical use at the end of a run (see runner.certify):
 
 from __future__ import annotations
 
+from uatcert.evidence import SecretHit, recorded_hits, run_canary, scan_for_secrets, scan_patterns
 from uatcert.pack._allure import AllureResult, load_results, match_scenarios
-from uatcert.pack._canary import SecretHit, recorded_hits, run_canary, scan_for_secrets, scan_patterns
-from uatcert.pack._certificate import (
-    build_document,
-    certificate_verdict,
-    complete_verdict,
-    mask_client_id,
-    write_certificate,
-)
+from uatcert.pack._certificate import build_document, mask_client_id, write_certificate
 from uatcert.pack._commands import report_main
 from uatcert.pack._errors import BundleError
 from uatcert.pack._ledger import ledger_totals
 from uatcert.pack._manifest import bundle_name, clean_outputs, make_bundle, manifest_digest_of, write_manifest
+from uatcert.pack._matrix import certificate_verdict, complete_verdict
+from uatcert.pack._render import verdict_word
 from uatcert.pack._report import (
     HOW_TO_GET_HTML,
     build_html_report,
+    build_run_report,
     ensure_node_modules,
     find_node_root,
     report_title,
@@ -47,6 +44,7 @@ __all__ = [
     "VerifyReport",
     "build_document",
     "build_html_report",
+    "build_run_report",
     "bundle_name",
     "certificate_verdict",
     "clean_outputs",
@@ -67,6 +65,7 @@ __all__ = [
     "scan_patterns",
     "strip_analytics",
     "verify_bundle",
+    "verdict_word",
     "verify_main",
     "write_allure_metadata",
     "write_certificate",

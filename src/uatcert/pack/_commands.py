@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from uatcert.pack._canary import scan_patterns
+from uatcert.evidence import scan_patterns
 from uatcert.pack._manifest import MANIFEST, make_bundle, manifest_digest_of
-from uatcert.pack._report import (
-    HOW_TO_GET_HTML,
-    build_html_report,
-    ensure_node_modules,
-    find_node_root,
-    report_title,
-)
+from uatcert.pack._report import HOW_TO_GET_HTML, build_run_report
+from uatcert.suite.results import RunResults
 
 
 def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -34,19 +28,15 @@ def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, er
         return 0 if exc.code == 0 else 2
     reports: Path = args.reports
     try:
-        run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
-        target = run.get("target") or {}
-    except (OSError, ValueError, AttributeError):
+        results = RunResults.read(reports / "run.json")
+    except (OSError, ValueError, AttributeError, TypeError):
         err.write(f"uatcert report: no readable run.json in {reports}: run `uatcert run` first\n")
         return 2
 
     def log(line: str) -> None:
         err.write(f"uatcert report: {line}\n")
 
-    root = find_node_root(reports)
-    if root is not None:
-        ensure_node_modules(root, log=log)
-    index = build_html_report(reports, title=report_title(target), root=root, log=log)
+    index = build_run_report(reports, results, log=log)
     if index is None:
         err.write(f"uatcert report: no HTML report; to get it, {HOW_TO_GET_HTML}\n")
         return 2
@@ -59,6 +49,6 @@ def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, er
         err.write("uatcert report: the bundle was not refreshed\n")
         return 1
     if (reports / MANIFEST).exists():
-        bundle = make_bundle(reports, str(target.get("client_id") or ""))
+        bundle = make_bundle(reports, str(results.target_of(results.lead_api).get("client_id") or ""))
         out.write(f"Evidence bundle: {bundle}\nManifest digest: sha256:{manifest_digest_of(reports)}\n")
     return 0

@@ -75,15 +75,16 @@ def _property(value: object) -> str:
 
 
 def report_title(target: dict[str, Any]) -> str:
-    """The HTML report's name (also the `reportName` of executor.json)."""
+    """The HTML report's name (also the `reportName` of executor.json): the run's first API's target."""
     return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
 
 
 def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
     """Write categories.json, environment.properties and executor.json into `allure_dir`."""
     allure_dir.mkdir(parents=True, exist_ok=True)
-    target = target_fields(results.target)
-    catalogue = results.catalogue
+    lead = results.lead_api
+    target = target_fields(results.target_of(lead))
+    catalogue = results.catalogue_of(lead)
     (allure_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     environment = {
         "target": target["label"],
@@ -104,7 +105,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "name": "uatcert",
         "type": "uatcert",
         "buildName": f"uatcert {results.suite_version} run {results.started}",
-        "reportName": report_title(results.target),
+        "reportName": report_title(results.target_of(lead)),
     }
     (allure_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
@@ -175,6 +176,14 @@ def strip_analytics(html: str) -> str:
         return match.group(0)
 
     return _SCRIPT.sub(keep, html)
+
+
+def build_run_report(reports: Path, results: RunResults, *, log: Log = _quiet) -> Path | None:
+    """The run's HTML report, titled after its first API, installing the pinned generator first if needed."""
+    root = find_node_root(reports)
+    if root is not None:
+        ensure_node_modules(root, log=log)
+    return build_html_report(reports, title=report_title(results.target_of(results.lead_api)), root=root, log=log)
 
 
 def build_html_report(

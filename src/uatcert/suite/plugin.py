@@ -23,6 +23,7 @@ import pytest
 from uatcert import __version__
 from uatcert.config import get_settings
 from uatcert.errors import UatCertError
+from uatcert.evidence import run_canary
 from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
@@ -92,8 +93,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     results_path = config.getoption("uatcert_results", None)
     if results_path:  # secrets canary, stage 1: every value the redactor learned, over the raw evidence
-        from uatcert.pack import run_canary
-
         learned = dict.fromkeys(runtime.redactor.known_values(), "a secret or voucher value seen in the run")
         run_canary(Path(results_path).parent, learned, stage="pytest")
     runtime.close()
@@ -300,10 +299,6 @@ def _describe_target(runtime: SuiteRuntime, results: RunResults) -> None:
         results.targets[api] = target
         if catalogue is not None:
             results.catalogues[api] = catalogue
-    first = next(iter(results.targets), None)
-    if first is not None:
-        results.target = results.targets[first]
-        results.catalogue = results.catalogues.get(first, {})
 
 
 def describe_v3(runtime: SuiteRuntime) -> tuple[dict[str, object], dict[str, object]]:

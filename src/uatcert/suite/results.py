@@ -28,15 +28,26 @@ class RunResults:
     suite_version: str
     started: str
     finished: str = ""
-    target: dict[str, Any] = dataclasses.field(default_factory=dict)
-    """The first API's target (v3 when it ran); `targets` has every API's."""
-    catalogue: dict[str, Any] = dataclasses.field(default_factory=dict)
     targets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-    """API name ("v3", "v2", "allsafe") -> target description (base URL, environment, client id, ...)."""
+    """API name ("v3", "v2", "allsafe") -> target description (base URL, environment, client id, ...),
+    in the order the run's profiles were described (the first one heads summaries and titles)."""
     catalogues: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     """API name -> catalogue description (size, sha256, products) where the API has one."""
     scenarios: list[ScenarioResult] = dataclasses.field(default_factory=list)
     collection_errors: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def lead_api(self) -> str | None:
+        """The API described first: the one a one-line headline (summary, report title) names."""
+        return next(iter(self.targets), None)
+
+    def target_of(self, api: str | None) -> dict[str, Any]:
+        """An API's target description; empty when that API was not described."""
+        return self.targets.get(api, {}) if api is not None else {}
+
+    def catalogue_of(self, api: str | None) -> dict[str, Any]:
+        """An API's catalogue description; empty when that API has none."""
+        return self.catalogues.get(api, {}) if api is not None else {}
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
