@@ -28,6 +28,8 @@ from uatcert.evidence._redact import SECRET
 MIN_SECRET_LENGTH = 6
 MIN_FRAGMENT = 8
 DEFAULT_KIND = "a secret value of the run"
+CANARY_REPORT = "canary.json"
+"""Where each canary pass is recorded, in the reports folder (evidence that it ran)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,8 +126,6 @@ def scan_for_secrets(reports: Path, secrets: Iterable[str] | Mapping[str, str]) 
     """
     return _scan(reports, secrets)[0]
 
-
-CANARY_REPORT = "canary.json"
 
 
 def run_canary(reports: Path, secrets: Iterable[str] | Mapping[str, str], *, stage: str) -> list[SecretHit]:

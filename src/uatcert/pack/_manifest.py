@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from uatcert.evidence import CANARY_REPORT
+
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "uatcert.manifest/1"
 TOP_LEVEL = ("certificate.json", "certificate.md", "certificate.html", "ledger.jsonl", "ledger.csv", "run.json",
-             "junit.xml", "canary.json")
+             "junit.xml", CANARY_REPORT)
 FOLDERS = ("allure-results", "html")
 _CHUNK = 1 << 20
 
@@ -100,7 +102,7 @@ def _issue_date(reports: Path) -> dt.datetime | None:
 
 def clean_outputs(reports: Path) -> None:
     """Remove what a previous run left that this run will write again (so nothing stale is bundled)."""
-    for name in ("certificate.json", "certificate.md", "certificate.html", "canary.json", MANIFEST):
+    for name in ("certificate.json", "certificate.md", "certificate.html", CANARY_REPORT, MANIFEST):
         (reports / name).unlink(missing_ok=True)
     for old in reports.glob("uatcert-evidence-*.zip"):
         old.unlink(missing_ok=True)
