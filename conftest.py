@@ -1,12 +1,7 @@
-"""Root wiring of the certification suite: the uatcert plugin, its fixtures and the shared steps."""
+"""Root wiring of the certification suite: the uatcert plugin (it loads the core's and every wing's fixtures).
+
+Each API's shared steps are loaded by the conftest of its steps folder (`steps/<api>/conftest.py`)."""
 
 from __future__ import annotations
 
-pytest_plugins = [
-    "uatcert.suite.plugin",
-    "uatcert.suite.fixtures_v3",
-    "uatcert.suite.fixtures_allsafe",
-    "steps.uniqrewards_v3.common",
-    "uatcert.suite.fixtures_v2",
-    "steps.uniqrewards_v2.common",
-]
+pytest_plugins = ["uatcert.suite.plugin"]

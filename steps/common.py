@@ -1,15 +1,17 @@
-"""Helpers every API's steps use (no step definitions here): skipping as not applicable, noting, attempts."""
+"""Helpers every API's steps use (no step definitions here): not applicable, noting, attempts, sandbox control."""
 
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 import allure
 import pytest
 
 from uatcert.events import Exchange
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
-from uatcert.suite.plugin import NOT_APPLICABLE
+from uatcert.suite.scenario import NOT_APPLICABLE, ScenarioExchanges
+
+C = TypeVar("C")
 
 
 def not_applicable(reason: str) -> None:
@@ -26,3 +28,10 @@ def note(title: str, content: object) -> None:
 def post_attempts(exchanges: ScenarioExchanges, key: str) -> list[Exchange]:
     """The POST exchanges of the scenario sent under one idempotency key / correlation id."""
     return [e for e in exchanges.for_key(key) if e.method == "POST"]
+
+
+def controlled(control: C | None) -> C:
+    """The sandbox control API in a `@sandbox_only` scenario (the plugin skips it where there is none)."""
+    if control is None:
+        raise RuntimeError("a @sandbox_only step ran without the sandbox control API")
+    return control

@@ -1,4 +1,6 @@
-"""Profiles: which features a run covers, their requirements, and how to tell a profile is configured."""
+"""Profiles: which features a run covers, their requirements, and how to tell a profile is configured.
+
+One profile per wing (`uatcert.suite.wings.WINGS`), in the registry's order."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import dataclasses
 from collections.abc import Callable
 from typing import TextIO
 
-from uatcert import preflight
 from uatcert.config import Settings
-from uatcert.suite.requirements import REQUIREMENTS
+from uatcert.errors import ConfigError
+from uatcert.suite.wings import WINGS, Wing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,25 +21,16 @@ class Profile:
     configured: Callable[[Settings], bool]
     preflight: Callable[[Settings, TextIO], None]
     """Guard, reach and authenticate a configured target before the first scenario (no-op on the sandbox)."""
+    requirements: tuple[str, ...]
+    """The ids of the requirements this profile certifies, in their declared order."""
 
-    @property
-    def requirements(self) -> tuple[str, ...]:
-        """The ids of the requirements this profile certifies, in their declared order."""
-        return tuple(r.id for r in REQUIREMENTS.values() if r.profile == self.name)
+    @classmethod
+    def of(cls, wing: Wing) -> Profile:
+        return cls(wing.name, wing.title, wing.steps_dir, wing.configured, wing.preflight,
+                   tuple(r.id for r in wing.requirements))
 
 
-PROFILES: dict[str, Profile] = {
-    "v3": Profile(
-        "v3", "UNIQREWARDS Client API v3", "steps/uniqrewards_v3", lambda s: s.v3.configured, preflight.check_v3_target
-    ),
-    "v2": Profile(
-        "v2", "UNIQREWARDS Client API v2", "steps/uniqrewards_v2", lambda s: s.v2.configured, preflight.check_v2_target
-    ),
-    "allsafe": Profile(
-        "allsafe", "AllSafe Redemption API", "steps/allsafe", lambda s: s.allsafe.configured,
-        preflight.check_allsafe_target,
-    ),
-}
+PROFILES: dict[str, Profile] = {name: Profile.of(wing) for name, wing in WINGS.items()}
 
 
 def select(names: list[str] | None, settings: Settings) -> list[Profile]:
@@ -45,8 +38,6 @@ def select(names: list[str] | None, settings: Settings) -> list[Profile]:
     if names:
         unknown = [n for n in names if n not in PROFILES]
         if unknown:
-            from uatcert.errors import ConfigError
-
             raise ConfigError(f"unknown profile {', '.join(unknown)}; available: {', '.join(PROFILES)}")
         return [PROFILES[n] for n in dict.fromkeys(names)]
     configured = [p for p in PROFILES.values() if p.configured(settings)]

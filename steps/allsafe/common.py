@@ -20,10 +20,11 @@ from uatcert.allsafe import (
     value_text,
 )
 from uatcert.evidence import read_ledger
+from uatcert.sandbox import AllSafeSandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.findings import Nonconformance, short
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
 from uatcert.suite.runtime import SuiteRuntime
+from uatcert.suite.scenario import ScenarioExchanges
 
 T = TypeVar("T")
 def type_label(vendor: str, value: Decimal) -> str:
@@ -104,7 +105,7 @@ class StockNote:
     allocations: int | None
 
 
-def note_stock(availability: Availability, sandbox: Any | None) -> StockNote:
+def note_stock(availability: Availability, sandbox: AllSafeSandboxControl | None) -> StockNote:
     return StockNote(availability.snapshot(), None if sandbox is None else len(sandbox.ledger()))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytest_bdd import given, parsers, then
 
 from steps.allsafe.common import Outcome, StockNote, largest, note_stock, succeed, type_label
@@ -19,8 +17,9 @@ from uatcert.allsafe import (
     ValidationFailedError,
     VoucherType,
 )
+from uatcert.sandbox import AllSafeSandboxControl
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_allsafe import AllSafeTarget
+from uatcert.suite.wings.allsafe.target import AllSafeTarget
 
 REFUSALS: dict[str, tuple[type[AllSafeStatusError], int]] = {
     "authentication failure": (AllSafeAuthenticationError, 401),
@@ -44,12 +43,14 @@ def _(allsafe_client: AllSafeClient, check: Check) -> VoucherType:
 
 
 @given("the voucher stock of the campaign is noted", target_fixture="stock_note")
-def _(allsafe_client: AllSafeClient, allsafe_sandbox: Any | None, check: Check) -> StockNote:
+def _(allsafe_client: AllSafeClient, allsafe_sandbox: AllSafeSandboxControl | None, check: Check) -> StockNote:
     return note_stock(succeed(check, "the campaign's availability", allsafe_client.availability), allsafe_sandbox)
 
 
 @then("the voucher stock of the campaign is unchanged")
-def _(stock_note: StockNote, allsafe_client: AllSafeClient, allsafe_sandbox: Any | None, check: Check) -> None:
+def _(
+    stock_note: StockNote, allsafe_client: AllSafeClient, allsafe_sandbox: AllSafeSandboxControl | None, check: Check
+) -> None:
     now = note_stock(succeed(check, "the campaign's availability", allsafe_client.availability), allsafe_sandbox)
     changed = {
         type_label(*key): (stock_note.availability.get(key, 0), now.availability.get(key, 0))

@@ -6,13 +6,12 @@ import dataclasses
 import datetime as dt
 import re
 import threading
-from typing import Any
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.allsafe.common import Outcome, capture, require_ledger_outcome, succeed
-from steps.common import note
+from steps.common import controlled, note
 from uatcert.allsafe import (
     Allocation,
     AllSafeClient,
@@ -23,10 +22,11 @@ from uatcert.allsafe import (
     new_reference,
 )
 from uatcert.faults import FaultTransport
+from uatcert.sandbox import AllSafeSandboxControl
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_allsafe import AllSafeTarget
-from uatcert.suite.fixtures_v3 import ScenarioExchanges, ThreadAwareEvidence
 from uatcert.suite.runtime import SuiteRuntime
+from uatcert.suite.scenario import ScenarioExchanges, ThreadAwareEvidence
+from uatcert.suite.wings.allsafe.target import AllSafeTarget
 
 scenarios("allsafe/ALS-ALLOC-allocation.feature")
 
@@ -96,7 +96,9 @@ def _(attempt: Outcome, suite_runtime: SuiteRuntime, check: Check) -> None:
 
 
 @then("the provider recorded exactly one allocation for the reference")
-def _(attempt: Outcome, allsafe_sandbox: Any | None, allsafe_target: AllSafeTarget, check: Check) -> None:
+def _(
+    attempt: Outcome, allsafe_sandbox: AllSafeSandboxControl | None, allsafe_target: AllSafeTarget, check: Check
+) -> None:
     if allsafe_sandbox is None:
         note("provider's allocations", f"{allsafe_target.label} has no allocation ledger to read; reconcile the "
              f"reference {attempt.reference} in the campaign report of the AllSafe portal")
@@ -134,10 +136,13 @@ def _(allsafe_faults: FaultTransport, allsafe_target: AllSafeTarget) -> None:
 
 
 @given("the provider will answer the next allocation with a server error after allocating")
-def _(allsafe_sandbox: Any, allsafe_target: AllSafeTarget, request: pytest.FixtureRequest) -> None:
-    allsafe_sandbox.arm_fault("commit_then_500", method=allsafe_target.contract.allocate_method,
+def _(
+    allsafe_sandbox: AllSafeSandboxControl | None, allsafe_target: AllSafeTarget, request: pytest.FixtureRequest
+) -> None:
+    control = controlled(allsafe_sandbox)
+    control.arm_fault("commit_then_500", method=allsafe_target.contract.allocate_method,
                               path=_allocate_path(allsafe_target))
-    request.addfinalizer(allsafe_sandbox.clear_faults)
+    request.addfinalizer(control.clear_faults)
 
 
 @then("the allocation is reported as needing reconciliation under its reference")
@@ -168,10 +173,13 @@ def _(attempt: Outcome, suite_runtime: SuiteRuntime) -> None:
 
 # parallel allocations ----------------------------------------------------------------------------
 @given(parsers.parse("a voucher type with exactly {count:d} vouchers left"))
-def _(voucher_type: VoucherType, allsafe_sandbox: Any, request: pytest.FixtureRequest, count: int) -> None:
-    before = allsafe_sandbox.available(voucher_type.vendor, voucher_type.value)
-    allsafe_sandbox.set_stock(voucher_type.vendor, float(voucher_type.value), count)
-    request.addfinalizer(lambda: allsafe_sandbox.set_stock(voucher_type.vendor, float(voucher_type.value), before))
+def _(
+    voucher_type: VoucherType, allsafe_sandbox: AllSafeSandboxControl | None, request: pytest.FixtureRequest, count: int
+) -> None:
+    control = controlled(allsafe_sandbox)
+    before = control.available(voucher_type.vendor, voucher_type.value)
+    control.set_stock(voucher_type.vendor, float(voucher_type.value), count)
+    request.addfinalizer(lambda: control.set_stock(voucher_type.vendor, float(voucher_type.value), before))
 
 
 @dataclasses.dataclass

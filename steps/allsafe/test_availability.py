@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.allsafe.common import Outcome, capture, succeed, type_label
-from steps.common import note
+from steps.common import controlled, note
+from uatcert import sandbox
 from uatcert.allsafe import AllSafeClient, Availability, ReconciliationRequired, VoucherType
+from uatcert.sandbox import AllSafeSandboxControl
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_allsafe import AllSafeConnector, Credentials
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
+from uatcert.suite.scenario import ScenarioExchanges
+from uatcert.suite.wings.allsafe.fixtures import AllSafeConnector
+from uatcert.suite.wings.allsafe.target import Credentials
 
 scenarios("allsafe/ALS-AVAIL-availability.feature")
 
@@ -90,17 +92,16 @@ def _(consistency: Consistency, allsafe_client: AllSafeClient, check: Check) -> 
 
 
 @given("a campaign whose vouchers have all been handed out", target_fixture="empty_credentials")
-def _(allsafe_sandbox: Any | None) -> Credentials:
-    from uatcert import sandbox
-
-    assert allsafe_sandbox is not None, "sandbox-only scenario run without the sandbox"
+def _(allsafe_sandbox: AllSafeSandboxControl | None) -> Credentials:
+    controlled(allsafe_sandbox)  # a sandbox-only scenario
     return Credentials(sandbox.ALLSAFE_EMPTY_USERNAME, sandbox.ALLSAFE_EMPTY_PASSWORD)
 
 
 @given(parsers.parse("the provider answers such a campaign with {answer}"))
-def _(allsafe_sandbox: Any, request: pytest.FixtureRequest, answer: str) -> None:
-    allsafe_sandbox.set_switches(availability_empty_mode=EMPTY_ANSWERS[answer])
-    request.addfinalizer(lambda: allsafe_sandbox.set_switches(availability_empty_mode="204"))
+def _(allsafe_sandbox: AllSafeSandboxControl | None, request: pytest.FixtureRequest, answer: str) -> None:
+    control = controlled(allsafe_sandbox)
+    control.set_switches(availability_empty_mode=EMPTY_ANSWERS[answer])
+    request.addfinalizer(lambda: control.set_switches(availability_empty_mode="204"))
 
 
 @when("the integration of that campaign checks availability", target_fixture="empty_availability")

@@ -10,10 +10,13 @@ from typing import Any
 from pytest_bdd import given, parsers, scenarios, when
 
 from steps.allsafe.common import Outcome, StockNote, capture
-from steps.common import not_applicable
+from steps.common import controlled, not_applicable
+from uatcert import sandbox
 from uatcert.allsafe import AllSafeClient, VoucherType, value_json
-from uatcert.suite.fixtures_allsafe import AllSafeConnector, AllSafeTarget, Credentials
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
+from uatcert.sandbox import AllSafeSandboxControl
+from uatcert.suite.scenario import ScenarioExchanges
+from uatcert.suite.wings.allsafe.fixtures import AllSafeConnector
+from uatcert.suite.wings.allsafe.target import AllSafeTarget, Credentials
 
 scenarios("allsafe/ALS-ERR-error-handling.feature")
 
@@ -28,8 +31,6 @@ def _some_type(stock_note: StockNote | None) -> tuple[str, Decimal]:
 
 
 def _sandbox_credentials(name: str) -> Credentials:
-    from uatcert import sandbox
-
     return Credentials(getattr(sandbox, f"ALLSAFE_{name}_USERNAME"), getattr(sandbox, f"ALLSAFE_{name}_PASSWORD"))
 
 
@@ -47,9 +48,9 @@ WHO = {"a revoked integration": "REVOKED", "the integration of a campaign past i
 
 @when(parsers.re(r"(?P<who>a revoked integration|the integration of a campaign past its end) tries to allocate "
                  r"a voucher$"), target_fixture="refusal")
-def _(allsafe_connect: AllSafeConnector, allsafe_sandbox: Any, stock_note: StockNote,
+def _(allsafe_connect: AllSafeConnector, allsafe_sandbox: AllSafeSandboxControl | None, stock_note: StockNote,
       exchanges: ScenarioExchanges, who: str) -> Outcome:
-    assert allsafe_sandbox is not None, "sandbox-only scenario run without the sandbox"
+    controlled(allsafe_sandbox)  # a sandbox-only scenario
     client = allsafe_connect(_sandbox_credentials(WHO[who]))
     vendor, value = _some_type(stock_note)
     return capture(exchanges, f"an allocation by {who}", lambda: client.allocate(vendor, value))
@@ -74,10 +75,8 @@ def _(allsafe_client: AllSafeClient, voucher_type: VoucherType, stock_note: Stoc
 
 
 @given("a voucher type of the campaign whose vouchers have all been handed out", target_fixture="sold_out_type")
-def _(allsafe_sandbox: Any) -> tuple[str, Decimal]:
-    from uatcert import sandbox
-
-    assert allsafe_sandbox is not None, "sandbox-only scenario run without the sandbox"
+def _(allsafe_sandbox: AllSafeSandboxControl | None) -> tuple[str, Decimal]:
+    controlled(allsafe_sandbox)  # a sandbox-only scenario
     vendor, value = sandbox.ALLSAFE_SOLD_OUT
     return vendor, Decimal(value)
 

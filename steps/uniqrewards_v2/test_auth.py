@@ -7,9 +7,12 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.common import note
 from steps.uniqrewards_v2.common import face_value_for, first_voucher_ref, request_body
+from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_v2 import IssuedV2Vouchers, V2Connector, V2IssuanceWitness, V2Target
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
+from uatcert.suite.scenario import IssuanceWitness, ScenarioExchanges
+from uatcert.suite.wings.v2.fixtures import V2Connector
+from uatcert.suite.wings.v2.issued import IssuedV2Vouchers
+from uatcert.suite.wings.v2.target import V2Target
 from uatcert.v2 import (
     CORRELATION_ID_HEADER,
     ApiError,
@@ -78,9 +81,9 @@ def _(v2_connection: V2Client, v2_voucher_ref: str, check: Check) -> None:
 
 
 @when("the v2 access token expires", target_fixture="v2_fetches_before")
-def _(v2_connection: V2Client, v2_sandbox: object | None) -> int:
+def _(v2_connection: V2Client, v2_sandbox: SandboxControl | None) -> int:
     if v2_sandbox is not None:
-        v2_sandbox.expire_tokens()  # type: ignore[attr-defined]  # the provider rejects it from now on
+        v2_sandbox.expire_tokens()  # the provider rejects it from now on
     else:
         v2_connection.expire_token_locally()  # one hour has passed on the client's clock
     return v2_connection.token_fetches
@@ -128,7 +131,7 @@ PROBLEMS = ("a wrong client secret key", "no client keys", "no access token")
 
 
 @when(parsers.parse("the integrator requests 1 voucher of it with {problem}"), target_fixture="v2_refusal")
-def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_target: V2Target, v2_witness: V2IssuanceWitness,
+def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_target: V2Target, v2_witness: IssuanceWitness,
       problem: str) -> httpx.Response:
     if problem not in PROBLEMS:
         raise LookupError(f"no such problem in the step table: {problem}")

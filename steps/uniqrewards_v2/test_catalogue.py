@@ -10,7 +10,7 @@ from pytest_bdd import given, scenarios, then, when
 from steps.common import note
 from steps.uniqrewards_v2.common import DEFAULT_FACE_VALUE, request_body
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_v2 import V2IssuanceWitness
+from uatcert.suite.scenario import IssuanceWitness
 from uatcert.v2 import CORRELATION_ID_HEADER, PRODUCT_TYPES, CatalogueEntry, CatalogueFile, V2Client, new_correlation_id
 
 scenarios("uniqrewards_v2/V2-CAT-catalogue-file.feature")
@@ -48,7 +48,7 @@ def _(v2_file: CatalogueFile, check: Check) -> None:
 @when("the integrator requests 1 voucher of a product code that is not in the catalogue file",
       target_fixture="v2_refusal")
 def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_catalogue: CatalogueFile,
-      v2_witness: V2IssuanceWitness) -> httpx.Response:
+      v2_witness: IssuanceWitness) -> httpx.Response:
     code = f"UATCERTNOSUCH{uuid.uuid4().hex[:8].upper()}"
     while v2_catalogue.get(code) is not None:  # pragma: no cover - practically never
         code = f"UATCERTNOSUCH{uuid.uuid4().hex[:8].upper()}"

@@ -18,7 +18,7 @@ from steps.uniqrewards_v2.common import (
     request_body,
 )
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_v2 import V2IssuanceWitness
+from uatcert.suite.scenario import IssuanceWitness
 from uatcert.v2 import CORRELATION_ID_HEADER, ApiStatusError, CatalogueEntry, Issuance, V2Client, new_correlation_id
 
 scenarios(
@@ -123,13 +123,13 @@ PROBLEMS: dict[str, bytes] = {
 
 
 @when(parsers.parse("the integrator requests vouchers of it with {problem}"), target_fixture="v2_refusal")
-def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: V2IssuanceWitness, problem: str) -> httpx.Response:
+def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: IssuanceWitness, problem: str) -> httpx.Response:
     return v2_client.send("POST", v2_client.issue_path(v2_product.code, v2_product.order_number),
                           content=PROBLEMS[problem], headers={CORRELATION_ID_HEADER: new_correlation_id()})
 
 
 @when("the integrator requests vouchers of it in a product class other than ETX_001", target_fixture="v2_refusal")
-def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: V2IssuanceWitness) -> httpx.Response:
+def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: IssuanceWitness) -> httpx.Response:
     path = v2_client.issue_path(v2_product.code, v2_product.order_number, product_class="ETX_999")
     return v2_client.send("POST", path, content=request_body(1, DEFAULT_FACE_VALUE),
                           headers={CORRELATION_ID_HEADER: new_correlation_id()})

@@ -7,13 +7,14 @@ import json
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import note, post_attempts
+from steps.common import controlled, note, post_attempts
 from steps.uniqrewards_v2.common import face_value_for, messages_of, request_body, vouchers_in
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
+from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_v2 import V2Target
-from uatcert.suite.fixtures_v3 import ScenarioExchanges
+from uatcert.suite.scenario import ScenarioExchanges
+from uatcert.suite.wings.v2.target import V2Target
 from uatcert.v2 import (
     CORRELATION_ID_HEADER,
     CatalogueEntry,
@@ -59,13 +60,13 @@ def _(v2_faults: FaultTransport) -> None:
 
 
 @given("the provider will answer its next voucher request with an internal error after issuing")
-def _(v2_sandbox: object) -> None:
-    v2_sandbox.arm_fault("commit_then_500", api="v2", method="POST", path=ISSUE_PATH)  # type: ignore[attr-defined]
+def _(v2_sandbox: SandboxControl | None) -> None:
+    controlled(v2_sandbox).arm_fault("commit_then_500", api="v2", method="POST", path=ISSUE_PATH)
 
 
 @given("the provider will fail its next voucher request before issuing")
-def _(v2_sandbox: object) -> None:
-    v2_sandbox.arm_fault("fail_before_commit", api="v2", method="POST", path=ISSUE_PATH)  # type: ignore[attr-defined]
+def _(v2_sandbox: SandboxControl | None) -> None:
+    controlled(v2_sandbox).arm_fault("fail_before_commit", api="v2", method="POST", path=ISSUE_PATH)
 
 
 # requesting ------------------------------------------------------------------------------------
@@ -172,12 +173,12 @@ def _(v2_issuance: Issuance, v2_client: V2Client, check: Check) -> None:
 
 
 @then("the provider recorded exactly one issuance for the correlation id")
-def _(v2_issuance: Issuance, v2_sandbox: object | None, v2_target: V2Target, check: Check) -> None:
+def _(v2_issuance: Issuance, v2_sandbox: SandboxControl | None, v2_target: V2Target, check: Check) -> None:
     if v2_sandbox is None:
         note("issuance ledger", f"{v2_target.label} has no ledger to read; exactly-once is shown by the settlement "
              "refs of the answers and Check Vouchers")
         return
-    entries = v2_sandbox.ledger(api="v2", idempotency_key=v2_issuance.correlation_id)  # type: ignore[attr-defined]
+    entries = v2_sandbox.ledger(api="v2", idempotency_key=v2_issuance.correlation_id)
     check.that(len(entries) == 1, "exactly one issuance in the provider's ledger for the correlation id",
                f"{len(entries)}")
     recorded = sorted(entries[0].get("voucher_ids", []))

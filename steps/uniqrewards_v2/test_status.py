@@ -9,10 +9,11 @@ import httpx
 from pydantic import ValidationError
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import not_applicable, note
+from steps.common import controlled, not_applicable, note
 from steps.uniqrewards_v2.common import data_of, envelope_status, face_value_for
+from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check, body_json
-from uatcert.suite.fixtures_v2 import IssuedV2Voucher, IssuedV2Vouchers
+from uatcert.suite.wings.v2.issued import IssuedV2Voucher, IssuedV2Vouchers
 from uatcert.v2 import STATUSES, CatalogueFile, CheckedVoucher, V2Client, parse_issue_date
 
 scenarios("uniqrewards_v2/V2-STS-check-vouchers.feature")
@@ -120,10 +121,10 @@ CHANGES = {"used": "use", "trashed": "void", "expired": "expire", "partially red
 
 
 @when(parsers.parse("the voucher is {change} at the provider"), target_fixture="v2_value_before")
-def _(v2_changed_ref: str, v2_sandbox: object, v2_client: V2Client, change: str) -> Decimal:
+def _(v2_changed_ref: str, v2_sandbox: SandboxControl | None, v2_client: V2Client, change: str) -> Decimal:
     before = v2_client.check_vouchers([v2_changed_ref])[0].remaining_value
     amount = 1 if change == "partially redeemed" else None  # the smallest unit: one cent
-    v2_sandbox.set_voucher_state(v2_changed_ref, CHANGES[change], amount=amount)  # type: ignore[attr-defined]
+    controlled(v2_sandbox).set_voucher_state(v2_changed_ref, CHANGES[change], amount=amount)
     return before
 
 

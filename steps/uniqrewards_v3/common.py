@@ -1,14 +1,7 @@
-"""Steps shared by several v3 features: products, refusals, and "nothing was issued"."""
+"""Helpers of the v3 step modules (the steps they share are in this folder's conftest.py)."""
 
 from __future__ import annotations
 
-import httpx
-from pytest_bdd import given, parsers, then
-
-from steps.common import not_applicable, note
-from uatcert.suite.checks import Check, error_code_of, voucher_objects
-from uatcert.suite.fixtures_v3 import IssuanceWitness
-from uatcert.suite.runtime import SuiteRuntime
 from uatcert.v3 import Product
 
 OPEN_VALUE_DEFAULT_CENTS = 5000
@@ -16,41 +9,3 @@ OPEN_VALUE_DEFAULT_CENTS = 5000
 
 def face_value_for(product: Product) -> int | None:
     return OPEN_VALUE_DEFAULT_CENTS if product.is_open_value else None
-
-
-@given("an open-value product of the catalogue", target_fixture="product")
-def _(suite_runtime: SuiteRuntime) -> Product:
-    products = [p for p in suite_runtime.v3_catalogue if p.is_open_value]
-    if not products:
-        not_applicable("the catalogue has no open-value product")
-    return products[0]
-
-
-@given(parsers.parse('the catalogue product "{code}"'), target_fixture="product")
-def _(suite_runtime: SuiteRuntime, code: str) -> Product:
-    for product in suite_runtime.v3_catalogue:
-        if product.code == code:
-            return product
-    raise LookupError(f"product {code} vanished from the catalogue fetched at collection time")
-
-
-@then(parsers.parse('the request is refused with error code "{code}"'))
-def _(refusal: httpx.Response, check: Check, code: str) -> None:
-    status = int(code.split("-")[0])
-    check.status(refusal, status, f"a refusal with error code {code}")
-    check.that(error_code_of(refusal) == code, f"error code {code}", f"error code {error_code_of(refusal)}")
-
-
-@then("the request is refused as not found")
-def _(refusal: httpx.Response, check: Check) -> None:
-    check.status(refusal, 404, "a not-found refusal")
-
-
-@then("no voucher was issued")
-def _(refusal: httpx.Response, witness: IssuanceWitness, check: Check) -> None:
-    check.that(not voucher_objects(refusal), "no voucher in the refusal", f"{len(voucher_objects(refusal))} vouchers")
-    issued = witness.issued_since()
-    if issued is None:
-        note("issuance ledger", "the target has no issuance ledger to read; the refusal carried no voucher")
-        return
-    check.that(issued == 0, "no new issuance in the provider's ledger", f"{issued} new issuance(s)")

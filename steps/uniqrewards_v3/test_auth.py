@@ -6,9 +6,12 @@ import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.uniqrewards_v3.common import face_value_for
-from uatcert.suite.checks import Check, voucher_objects
-from uatcert.suite.fixtures_v3 import Connector, IssuanceWitness, ScenarioExchanges
-from uatcert.suite.runtime import V3Target
+from uatcert.sandbox import SandboxControl
+from uatcert.suite.checks import Check
+from uatcert.suite.scenario import IssuanceWitness, ScenarioExchanges
+from uatcert.suite.wings.v3.checks import voucher_objects
+from uatcert.suite.wings.v3.fixtures import V3Connector
+from uatcert.suite.wings.v3.target import V3Target
 from uatcert.v3 import ApiError, AuthenticationError, Product, TokenError, V3Client, new_idempotency_key
 
 scenarios("uniqrewards_v3/AUTH-access-tokens.feature")
@@ -17,8 +20,8 @@ READ_SCOPES = ("read_catalogue", "read_vouchers")
 
 
 @given("a fresh connection with the integrator's client credentials", target_fixture="connection")
-def _(connect: Connector) -> V3Client:
-    return connect()
+def _(v3_connect: V3Connector) -> V3Client:
+    return v3_connect()
 
 
 @when(parsers.parse("the integrator reads the catalogue {times:d} times"))
@@ -45,9 +48,9 @@ def _(connection: V3Client) -> None:
 
 
 @when("the access token expires", target_fixture="fetches_before")
-def _(connection: V3Client, sandbox: object | None) -> int:
-    if sandbox is not None:
-        sandbox.expire_tokens()  # type: ignore[attr-defined]  # the provider rejects it from now on
+def _(connection: V3Client, v3_sandbox: SandboxControl | None) -> int:
+    if v3_sandbox is not None:
+        v3_sandbox.expire_tokens()  # the provider rejects it from now on
     else:
         connection.expire_token_locally()  # the client's clock says it has expired
     return connection.token_fetches
@@ -70,8 +73,8 @@ def _(renewed_catalogue: list[Product], check: Check) -> None:
 
 
 @when("the integrator asks for a token with a wrong client secret", target_fixture="token_refusal")
-def _(connect: Connector, v3_target: V3Target) -> Exception | None:
-    client = connect(credentials=(v3_target.client_id, v3_target.client_secret + "-not-the-secret"))
+def _(v3_connect: V3Connector, v3_target: V3Target) -> Exception | None:
+    client = v3_connect(credentials=(v3_target.client_id, v3_target.client_secret + "-not-the-secret"))
     try:
         client.access_token()
     except ApiError as exc:
@@ -87,15 +90,15 @@ def _(token_refusal: Exception | None, check: Check) -> None:
 
 
 @given("a connection whose token holds only the read permissions", target_fixture="readonly_connection")
-def _(connect: Connector, v3_target: V3Target) -> V3Client:
+def _(v3_connect: V3Connector, v3_target: V3Target) -> V3Client:
     if v3_target.readonly_client_id and v3_target.readonly_client_secret:
-        return connect(credentials=(v3_target.readonly_client_id, v3_target.readonly_client_secret),
+        return v3_connect(credentials=(v3_target.readonly_client_id, v3_target.readonly_client_secret),
                        scopes=READ_SCOPES)
-    return connect(scopes=READ_SCOPES)  # same client, a token asked with the read scopes only
+    return v3_connect(scopes=READ_SCOPES)  # same client, a token asked with the read scopes only
 
 
 @when("that connection tries to issue 1 voucher of the product", target_fixture="refusal")
-def _(readonly_connection: V3Client, product: Product, witness: IssuanceWitness) -> httpx.Response:
+def _(readonly_connection: V3Client, product: Product, v3_witness: IssuanceWitness) -> httpx.Response:
     body: dict[str, int] = {"quantity": 1}
     face_value = face_value_for(product)
     if face_value is not None:

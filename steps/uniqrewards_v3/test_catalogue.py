@@ -9,8 +9,7 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from steps.common import note
 from uatcert.suite.checks import Check
-from uatcert.suite.plugin import product_kind
-from uatcert.suite.runtime import SuiteRuntime
+from uatcert.suite.wings.v3.catalogue import product_kind
 from uatcert.v3 import Product, V3Client
 
 scenarios("uniqrewards_v3/CAT-catalogue.feature")
@@ -52,8 +51,8 @@ def _(v3_client: V3Client, check: Check, code: str) -> Product:
 
 
 @then("the product has the same code and flags as in the catalogue")
-def _(fetched_product: Product, suite_runtime: SuiteRuntime, check: Check) -> None:
-    listed = next(p for p in suite_runtime.v3_catalogue if p.code == fetched_product.code)
+def _(fetched_product: Product, v3_catalogue: list[Product], check: Check) -> None:
+    listed = next(p for p in v3_catalogue if p.code == fetched_product.code)
     for attribute in ("code", "name", *FLAGS, "is_multiple_use"):
         ours, theirs = getattr(fetched_product, attribute), getattr(listed, attribute)
         check.that(ours == theirs, f"{attribute} = {theirs!r} as in the catalogue", f"{ours!r}")

@@ -11,7 +11,7 @@ from pytest_bdd import parsers, scenarios, then, when
 from steps.common import note
 from steps.uniqrewards_v3.common import face_value_for
 from uatcert.suite.checks import Check
-from uatcert.suite.fixtures_v3 import IssuanceWitness
+from uatcert.suite.scenario import IssuanceWitness
 from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key
 
 scenarios(
@@ -118,7 +118,7 @@ PROBLEMS: dict[str, tuple[dict[str, object] | None, dict[str, str | None], bytes
 
 
 @when(parsers.parse("the integrator sends an issuance request with {problem}"), target_fixture="refusal")
-def _(v3_client: V3Client, product: Product, witness: IssuanceWitness, problem: str) -> httpx.Response:
+def _(v3_client: V3Client, product: Product, v3_witness: IssuanceWitness, problem: str) -> httpx.Response:
     body, header_overrides, raw = PROBLEMS[problem]
     headers: dict[str, str] = {"Content-Type": "application/json"}
     key: str | None = new_idempotency_key()

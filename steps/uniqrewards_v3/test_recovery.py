@@ -9,13 +9,15 @@ import time
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import note, post_attempts
+from steps.common import controlled, note, post_attempts
 from steps.uniqrewards_v3.common import face_value_for
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
-from uatcert.suite.checks import Check, voucher_objects
-from uatcert.suite.fixtures_v3 import IssuanceWitness, ScenarioExchanges, ThreadAwareEvidence
-from uatcert.suite.runtime import V3Target
+from uatcert.sandbox import SandboxControl
+from uatcert.suite.checks import Check
+from uatcert.suite.scenario import IssuanceWitness, ScenarioExchanges, ThreadAwareEvidence
+from uatcert.suite.wings.v3.checks import voucher_objects
+from uatcert.suite.wings.v3.target import V3Target
 from uatcert.v3 import ApiError, Issuance, Product, V3Client, new_idempotency_key
 
 scenarios("uniqrewards_v3/IDEM-issue-recovery.feature")
@@ -39,28 +41,28 @@ def _voucher_ids_of(exchange: Exchange) -> list[str]:
 
 # faults ----------------------------------------------------------------------------------------
 @given("the network will lose the response to the next issuance")
-def _(faults: FaultTransport) -> None:
-    faults.arm("lose_response", method="POST", path=ISSUE_PATH)
+def _(v3_faults: FaultTransport) -> None:
+    v3_faults.arm("lose_response", method="POST", path=ISSUE_PATH)
 
 
 @given(parsers.parse("the network will lose the responses to the next {count:d} issuance attempts"))
-def _(faults: FaultTransport, count: int) -> None:
-    faults.arm("lose_response", method="POST", path=ISSUE_PATH, times=count)
+def _(v3_faults: FaultTransport, count: int) -> None:
+    v3_faults.arm("lose_response", method="POST", path=ISSUE_PATH, times=count)
 
 
 @given("the network will lose the next issuance request before it is sent")
-def _(faults: FaultTransport) -> None:
-    faults.arm("lose_request", method="POST", path=ISSUE_PATH)
+def _(v3_faults: FaultTransport) -> None:
+    v3_faults.arm("lose_request", method="POST", path=ISSUE_PATH)
 
 
 @given("the provider will answer its next issuance with a server error after issuing")
-def _(sandbox: object) -> None:
-    sandbox.arm_fault("commit_then_500", method="POST", path=ISSUE_PATH)  # type: ignore[attr-defined]
+def _(v3_sandbox: SandboxControl | None) -> None:
+    controlled(v3_sandbox).arm_fault("commit_then_500", method="POST", path=ISSUE_PATH)
 
 
 @given("the provider will be slow to complete its next issuance")
-def _(sandbox: object) -> None:
-    sandbox.arm_fault("slow_commit", method="POST", path=ISSUE_PATH)  # type: ignore[attr-defined]
+def _(v3_sandbox: SandboxControl | None) -> None:
+    controlled(v3_sandbox).arm_fault("slow_commit", method="POST", path=ISSUE_PATH)
 
 
 # issuing ---------------------------------------------------------------------------------------
@@ -111,7 +113,7 @@ def _(v3_client: V3Client, product: Product, evidence: ThreadAwareEvidence) -> I
 
 
 @when("the integrator sends a different request with the same idempotency key", target_fixture="refusal")
-def _(v3_client: V3Client, product: Product, issuance: Issuance, witness: IssuanceWitness) -> httpx.Response:
+def _(v3_client: V3Client, product: Product, issuance: Issuance, v3_witness: IssuanceWitness) -> httpx.Response:
     different = _body(product, issuance.quantity + 1)
     return v3_client.send("POST", f"/products/{product.code}",
                           headers={"Idempotency-Key": issuance.idempotency_key}, json=different)
@@ -179,21 +181,23 @@ def _(issuance: Issuance, product: Product, v3_client: V3Client, check: Check) -
 
 
 @then("the provider recorded exactly one issuance for the key")
-def _(issuance: Issuance, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
-    _exactly_one_issuance(issuance, sandbox, v3_target, check)
+def _(issuance: Issuance, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check) -> None:
+    _exactly_one_issuance(issuance, v3_sandbox, v3_target, check)
 
 
 @then("the provider recorded exactly one issuance for that key")
-def _(in_flight: InFlight, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
-    _exactly_one_issuance(in_flight.recovered, sandbox, v3_target, check)
+def _(in_flight: InFlight, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check) -> None:
+    _exactly_one_issuance(in_flight.recovered, v3_sandbox, v3_target, check)
 
 
-def _exactly_one_issuance(issuance: Issuance, sandbox: object | None, v3_target: V3Target, check: Check) -> None:
-    if sandbox is None:
+def _exactly_one_issuance(
+    issuance: Issuance, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check
+) -> None:
+    if v3_sandbox is None:
         note("issuance ledger", f"{v3_target.label} has no ledger to read; exactly-once is shown by the replayed "
              "voucher ids and the read-back")
         return
-    entries = sandbox.ledger(idempotency_key=issuance.idempotency_key)  # type: ignore[attr-defined]
+    entries = v3_sandbox.ledger(idempotency_key=issuance.idempotency_key)
     check.that(len(entries) == 1, "exactly one issuance in the provider's ledger for the key", f"{len(entries)}")
     recorded = sorted(entries[0].get("voucher_ids", []))
     check.that(recorded == sorted(v.voucher_id for v in issuance.vouchers),

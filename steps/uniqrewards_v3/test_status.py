@@ -7,10 +7,13 @@ import uuid
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import not_applicable, note
+from steps.common import controlled, not_applicable, note
 from steps.uniqrewards_v3.common import face_value_for
-from uatcert.suite.checks import Check, body_json, voucher_objects
+from uatcert.sandbox import SandboxControl
+from uatcert.suite.checks import Check, body_json
 from uatcert.suite.runtime import IssuedVoucher, SuiteRuntime
+from uatcert.suite.wings.v3.checks import voucher_objects
+from uatcert.suite.wings.v3.target import catalogue
 from uatcert.v3 import ApiStatusError, Product, V3Client, Voucher
 
 scenarios("uniqrewards_v3/STS-voucher-status.feature")
@@ -20,7 +23,7 @@ BATCH = 20
 
 
 def _status_available(runtime: SuiteRuntime, voucher: IssuedVoucher) -> bool:
-    product = next((p for p in runtime.v3_catalogue if p.code == voucher.product_code), None)
+    product = next((p for p in catalogue(runtime) if p.code == voucher.product_code), None)
     return product is None or product.is_status_available is not False
 
 
@@ -29,7 +32,7 @@ def _(suite_runtime: SuiteRuntime, v3_client: V3Client) -> list[IssuedVoucher]:
     """What the run issued so far, topped up to 21 readable vouchers so the batch limit can be probed."""
     readable = [v for v in suite_runtime.issued.all() if _status_available(suite_runtime, v)]
     if len(readable) < BATCH + 1:
-        product = next((p for p in suite_runtime.v3_catalogue if p.is_status_available), None)
+        product = next((p for p in catalogue(suite_runtime) if p.is_status_available), None)
         if product is None:
             not_applicable("no product of the catalogue reports voucher statuses")
         assert product is not None
@@ -116,7 +119,7 @@ def _(v3_client: V3Client) -> httpx.Response:
 
 @given("a voucher issued of a product whose status is not available", target_fixture="voucher_id")
 def _(suite_runtime: SuiteRuntime, v3_client: V3Client) -> str:
-    product = next((p for p in suite_runtime.v3_catalogue if p.is_status_available is False), None)
+    product = next((p for p in catalogue(suite_runtime) if p.is_status_available is False), None)
     if product is None:
         not_applicable("the catalogue has no product whose status is not available")
     assert product is not None
@@ -146,7 +149,7 @@ def _(lookup: httpx.Response, check: Check) -> None:
 
 @given("a newly issued voucher of a product whose status is available", target_fixture="voucher_id")
 def _(suite_runtime: SuiteRuntime, v3_client: V3Client) -> str:
-    candidates = [p for p in suite_runtime.v3_catalogue
+    candidates = [p for p in catalogue(suite_runtime)
                   if p.is_status_available and p.is_value_based and p.is_multiple_use]
     if not candidates:
         not_applicable("no multiple-use value-based product whose status is available")
@@ -158,10 +161,10 @@ CHANGES = {"used": "use", "voided": "void", "expired": "expire", "partially rede
 
 
 @when(parsers.parse("the voucher is {change} at the provider"), target_fixture="amount_before")
-def _(voucher_id: str, sandbox: object, v3_client: V3Client, change: str) -> int:
+def _(voucher_id: str, v3_sandbox: SandboxControl | None, v3_client: V3Client, change: str) -> int:
     before = v3_client.voucher(voucher_id).remaining_amount
     amount = before // 2 if change == "partially redeemed" else None
-    sandbox.set_voucher_state(voucher_id, CHANGES[change], amount=amount)  # type: ignore[attr-defined]
+    controlled(v3_sandbox).set_voucher_state(voucher_id, CHANGES[change], amount=amount)
     return before
 
 

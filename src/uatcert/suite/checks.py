@@ -1,9 +1,8 @@
-"""Reusable conformance checks: tolerant readers of responses and a `Check` that raises findings."""
+"""Reusable conformance checks, whatever the API: a tolerant JSON reader and a `Check` that raises findings."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,9 +10,6 @@ from typing import Any
 import httpx
 
 from uatcert.suite.findings import Nonconformance, short
-from uatcert.v3 import ResponseValidationError
-
-ERROR_CODE = re.compile(r"^\d{3}-[0-9A-Fa-f?x]{3}$")
 
 
 def body_json(response: httpx.Response) -> Any:
@@ -24,52 +20,20 @@ def body_json(response: httpx.Response) -> Any:
         return None
 
 
-def error_code_of(response: httpx.Response) -> str | None:
-    """The provider's error code (form `400-5DC`) wherever the (undocumented) error body puts it."""
-    return _find_code(body_json(response))
-
-
-def _find_code(node: Any) -> str | None:
-    if isinstance(node, str):
-        return node if ERROR_CODE.match(node) else None
-    if isinstance(node, dict):
-        for key in ("code", "error_code", "errorCode"):
-            value = node.get(key)
-            if isinstance(value, str) and ERROR_CODE.match(value):
-                return value
-        values: list[Any] = list(node.values())
-    elif isinstance(node, list):
-        values = list(node)
-    else:
-        return None
-    for value in values:
-        found = _find_code(value)
-        if found:
-            return found
-    return None
-
-
-def voucher_objects(response: httpx.Response) -> list[dict[str, Any]]:
-    """Voucher objects in a body (enveloped or not); an error body yields none."""
-    return _vouchers(body_json(response))
-
-
-def _vouchers(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, list):
-        return [v for item in node for v in _vouchers(item)]
-    if isinstance(node, dict):
-        if "voucher_id" in node:
-            return [node]
-        return [v for key, value in node.items() if key != "error" for v in _vouchers(value)]
-    return []
-
 
 class Check:
-    """Raises `Nonconformance` for one requirement (and product) when an expectation is not met."""
+    """
+    Raises `Nonconformance` for one requirement (and product) when an expectation is not met.
+    `validation_errors`: the scenario's API's errors for a response that does not match its documented
+    model (its wing's `validation_errors`), which `conformant()` turns into findings.
+    """
 
-    def __init__(self, requirement: str, product: str | None = None) -> None:
+    def __init__(
+        self, requirement: str, product: str | None = None, validation_errors: tuple[type[Exception], ...] = ()
+    ) -> None:
         self.requirement = requirement
         self.product = product
+        self.validation_errors = validation_errors
 
     def that(self, condition: bool, expected: str, got: object) -> None:
         if not condition:
@@ -91,7 +55,7 @@ class Check:
         """Turn a response that does not match the documented model into a finding."""
         try:
             yield
-        except ResponseValidationError as exc:
+        except self.validation_errors as exc:
             raise Nonconformance(
                 self.requirement, f"{what} matching the documented model", short(str(exc)), product=self.product
             ) from exc

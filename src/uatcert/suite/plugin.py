@@ -1,18 +1,19 @@
 """
-The pytest plugin behind the certification features (loaded by the root conftest).
+The pytest plugin behind the certification features (loaded by the root conftest). It names no API:
+what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
 
-- generates one scenario per catalogue product from the live catalogue at collection time
-  (`@per_product`, `@per_open_product` tags on outlines with a header-only Examples table);
+- loads the core fixtures and every wing's fixtures, declares the wings' markers;
+- generates the wings' outlines at collection time (one example per catalogue product, per open-value
+  product and face value, ...: marker tags on outlines with a header-only Examples table);
 - turns requirement and severity tags into Allure labels;
-- reports `@sandbox_only` scenarios as not applicable on real targets;
-- records every scenario's outcome (passed / failed / broken / not applicable) for the runner.
+- reports `@sandbox_only` scenarios as not applicable where the scenario's API target is not the sandbox;
+- records every scenario's outcome (passed / failed / broken / not applicable) for the runner, and
+  describes the target of every API the run used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Generator
 from decimal import Decimal
 from pathlib import Path
@@ -27,36 +28,17 @@ from uatcert.evidence import run_canary
 from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
-from uatcert.suite.runtime import SuiteRuntime
-from uatcert.v3 import Product
+from uatcert.suite.runtime import RUNTIME, SuiteRuntime, runtime_of
+from uatcert.suite.scenario import NOT_APPLICABLE, example_of, parametrize_examples
+from uatcert.suite.wings import WINGS
 
-RUNTIME = pytest.StashKey[SuiteRuntime]()
 RESULTS = pytest.StashKey[RunResults]()
 SCENARIO = pytest.StashKey[tuple[str, str]]()  # (feature name, scenario name with example values)
-OPEN_VALUE_FACE_VALUES = (100, 100000, 1051)
-NOT_APPLICABLE = "not applicable"
 
+SANDBOX_ONLY = "needs the embedded sandbox's control API; not applicable elsewhere"
 
-def product_kind(product: Product) -> str:
-    """A readable classification from the documented flags."""
-    value = "value based" if product.is_value_based else "product based"
-    denomination = "open value" if product.is_open_value else "fixed value"
-    extras = []
-    if product.is_multiple_use:
-        extras.append("multiple use")
-    if product.is_status_available is False:
-        extras.append("status not available")
-    return ", ".join([value, denomination, *extras])
-
-
-def catalogue_fingerprint(products: list[Product]) -> str:
-    """SHA-256 of the catalogue as the target returned it (canonical JSON, sorted by code)."""
-    rows = sorted((p.model_dump(mode="json") for p in products), key=lambda r: json.dumps(r, sort_keys=True))
-    return hashlib.sha256(json.dumps(rows, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def runtime_of(config: pytest.Config) -> SuiteRuntime:
-    return config.stash[RUNTIME]
+pytest_plugins = ["uatcert.suite.fixtures", *(wing.fixtures for wing in WINGS.values())]
+"""The core fixtures, then each wing's fixtures (the wings' shared steps: their steps folder's conftest)."""
 
 
 # configuration --------------------------------------------------------------------------------
@@ -70,13 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{req.id}: requirement {req.id} ({req.title})")
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Allure severity {severity}")
-    for name, text in {
-        "v3": "UNIQREWARDS Client API v3 scenario",
-        "per_product": "outline generated with one example per catalogue product",
-        "per_open_product": "outline generated per open-value product and face value",
-        "sandbox_only": "needs the embedded sandbox's control API; not applicable elsewhere",
-    }.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line("markers", f"sandbox_only: {SANDBOX_ONLY}")
+    for wing in WINGS.values():
+        config.addinivalue_line("markers", f"{wing.name}: {wing.title} scenario")
+        for name, text in wing.markers.items():
+            config.addinivalue_line("markers", f"{name}: {text}")
     try:
         settings = get_settings()
     except UatCertError as exc:
@@ -100,28 +80,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # collection -----------------------------------------------------------------------------------
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    definition = metafunc.definition
-    if definition.get_closest_marker("per_product"):
-        products = runtime_of(metafunc.config).v3_catalogue
-        rows = [{"code": p.code, "kind": product_kind(p)} for p in products]
-        _parametrize(metafunc, rows, "the catalogue is empty")
-    elif definition.get_closest_marker("per_open_product"):
-        products = [p for p in runtime_of(metafunc.config).v3_catalogue if p.is_open_value]
-        rows = [{"code": p.code, "face_value": str(v)} for p in products for v in OPEN_VALUE_FACE_VALUES]
-        _parametrize(metafunc, rows, "the catalogue has no open-value product")
-
-
-def _parametrize(metafunc: pytest.Metafunc, rows: list[dict[str, str]], empty_reason: str) -> None:
-    if rows:
-        ids = ["-".join(r[k] for k in r if k != "kind") for r in rows]
-        metafunc.parametrize("_pytest_bdd_example", rows, ids=ids)
-        return
-    columns = {"code": "(none)", "kind": "", "face_value": "0"}
-    metafunc.parametrize(
-        "_pytest_bdd_example",
-        [pytest.param(columns, marks=pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {empty_reason}"))],
-        ids=["none"],
-    )
+    for wing in WINGS.values():
+        for marker, outline in wing.outlines.items():
+            if metafunc.definition.get_closest_marker(marker):
+                rows, empty_reason = outline(runtime_of(metafunc.config))
+                parametrize_examples(metafunc, rows, empty_reason)
+                return
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -152,11 +116,12 @@ class _CollectionErrors:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     runtime_of(item.config).exchange_log.begin_scenario()
     if item.get_closest_marker("sandbox_only"):
-        runtime = runtime_of(item.config)
-        api = next((m.name for m in item.iter_markers() if m.name in runtime.sandbox_checks), "v3")
-        if not runtime.sandbox_checks[api]():
+        wing = next((WINGS[m.name] for m in item.iter_markers() if m.name in WINGS), None)
+        if wing is None:
+            raise pytest.UsageError(f"{item.nodeid}: @sandbox_only needs the API's tag ({', '.join(WINGS)})")
+        if not wing.target(runtime_of(item.config)).is_sandbox:
             pytest.skip(
-                f"{NOT_APPLICABLE} on the configured {api} target: needs the sandbox control API "
+                f"{NOT_APPLICABLE} on the configured {wing.name} target: needs the sandbox control API "
                 "(server-side fault injection, voucher state changes, issuance ledger)"
             )
 
@@ -252,15 +217,6 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     )
 
 
-def example_of(item: pytest.Item) -> dict[str, str]:
-    """The Examples row (column -> value) of an outline's test, or {} for a plain scenario."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return {}
-    value = callspec.params.get("_pytest_bdd_example", {})
-    return dict(value) if isinstance(value, dict) else {}
-
-
 def _scenario_name(item: pytest.Item) -> str:
     """The Gherkin name, with the example's values already filled in by pytest-bdd."""
     return item.stash.get(SCENARIO, ("", item.name))[1]
@@ -290,38 +246,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def _describe_target(runtime: SuiteRuntime, results: RunResults) -> None:
-    for api, describe in runtime.describers.items():
+    for api, describe in ((api, WINGS[api].describe) for api in runtime.resolved_apis):
         try:
-            target, catalogue = describe()
+            target, catalogue = describe(runtime)
         except UatCertError as exc:
             results.collection_errors.append(str(exc))
             continue
         results.targets[api] = target
         if catalogue is not None:
             results.catalogues[api] = catalogue
-
-
-def describe_v3(runtime: SuiteRuntime) -> tuple[dict[str, object], dict[str, object]]:
-    """The v3 target and catalogue as recorded in run.json and the certificate."""
-    target = runtime.v3_target
-    products = runtime.v3_catalogue
-    return (
-        {
-            "api": "UNIQREWARDS Client API v3",
-            "api_version": "v3",
-            "label": target.label,
-            "base_url": target.base_url,
-            "token_url": target.token_url,
-            "environment": target.environment,
-            "client_id": target.client_id,
-            "sandbox": target.is_sandbox,
-        },
-        {
-            "size": len(products),
-            "sha256": catalogue_fingerprint(products),
-            "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
-        },
-    )
 
 
 def _now() -> str:

@@ -10,20 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.allsafe.conftest import Live
 from uatcert.allsafe import Availability, VoucherType
 from uatcert.config import get_settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.events import Exchange
 from uatcert.evidence import Redactor, exchange_document
-from uatcert.preflight import ALLSAFE_ALLOCATIONS, check_allsafe_target
 from uatcert.profiles import PROFILES, select
 from uatcert.sandbox import ALLSAFE_NOVAULT_PASSWORD, ALLSAFE_NOVAULT_USERNAME, ALLSAFE_PASSWORD, ALLSAFE_USERNAME
-from uatcert.suite.fixtures_allsafe import availability_summary
 from uatcert.suite.requirements import API_MARKERS, REQUIREMENTS
+from uatcert.suite.wings.allsafe.availability import availability_summary
+from uatcert.suite.wings.allsafe.preflight import ALLSAFE_ALLOCATIONS, check_allsafe_target
 
-from .conftest import Live
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from uatcert.config import get_settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.events import Exchange
 from uatcert.evidence import Redactor
-from uatcert.preflight import check_v2_target, plan_v2
 from uatcert.sandbox import (
     SEEDED_V2_CATALOGUE,
     V2_CLIENT_ID,
@@ -25,10 +24,11 @@ from uatcert.sandbox import (
     V2_X_CLIENT_SECRET,
     BackgroundServer,
 )
-from uatcert.suite.fixtures_v2 import IssuedV2Vouchers
+from uatcert.suite.wings.v2.issued import IssuedV2Vouchers
+from uatcert.suite.wings.v2.preflight import check_v2_target, plan_v2
 from uatcert.v2 import CatalogueFileError, read_catalogue
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""The AllSafe Redemption API wing: target, clients, availability summary, fixtures, pre-flight."""

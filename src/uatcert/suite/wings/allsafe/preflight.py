@@ -1,0 +1,78 @@
+"""The AllSafe pre-flight: guard, reach and authenticate a configured AllSafe target, and print its plan."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from uatcert.allsafe import (
+    AllSafeAuthenticationError,
+    AllSafeClient,
+    AllSafeConnectionError,
+    AllSafeContract,
+    AllSafeError,
+    Availability,
+    NoVaultLinkedError,
+    RetryPolicy,
+    value_text,
+)
+from uatcert.config import Settings
+from uatcert.errors import ConfigError, TargetUnreachable
+from uatcert.guard import guard_target
+from uatcert.preflight import require_budget
+
+ALLSAFE_ALLOCATIONS = 5
+"""Vouchers the AllSafe features allocate on a real target: consistency 1, allocation 1, two in a row 2,
+lost response 1 (the sandbox-only scenarios never run there)."""
+
+
+def check_allsafe_target(settings: Settings, out: TextIO) -> None:
+    """Guard, reach and authenticate a configured AllSafe target; no-op for the embedded sandbox."""
+    allsafe = settings.allsafe
+    if not allsafe.configured:
+        return
+    assert allsafe.base_url and allsafe.username and allsafe.password
+    production = guard_target(settings.guard, allsafe.base_url, allsafe.environment, allsafe.described)
+    try:
+        contract = AllSafeContract(
+            availability_path=allsafe.availability_path, allocate_path=allsafe.allocate_path,
+            allocate_method=allsafe.allocate_method, vendor_field=allsafe.vendor_field,
+            value_field=allsafe.value_field, reference_field=allsafe.reference_field or None,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"invalid AllSafe contract settings: {exc}") from None
+
+    def availability(username: str, password: str) -> Availability:
+        try:
+            with AllSafeClient(allsafe.base_url or "", username, password, contract=contract,
+                               timeout=allsafe.timeout_s, connect_timeout=allsafe.connect_timeout_s,
+                               retry=RetryPolicy(max_attempts=2), currency=allsafe.currency) as client:
+                return client.availability()
+        except ValueError as exc:
+            raise ConfigError(f"AllSafe settings: {exc}") from None
+        except AllSafeAuthenticationError as exc:
+            raise TargetUnreachable(f"the AllSafe credentials of {username!r} were refused: {exc}") from None
+        except AllSafeConnectionError as exc:
+            raise TargetUnreachable(f"cannot reach the AllSafe target {allsafe.base_url}: {exc}") from None
+
+    try:
+        found = availability(allsafe.username, allsafe.password.get_secret_value())
+    except NoVaultLinkedError:
+        out.write(f"AllSafe target {allsafe.base_url}: the campaign of {allsafe.username!r} has no vault linked "
+                  "(491); the allocation scenarios will fail\n")
+        return
+    except AllSafeError as exc:
+        raise TargetUnreachable(f"the AllSafe target {allsafe.base_url} did not answer availability: {exc}") from None
+    if allsafe.novault_username and allsafe.novault_password:
+        try:
+            availability(allsafe.novault_username, allsafe.novault_password.get_secret_value())
+        except AllSafeError:
+            pass  # 491 expected; anything else is for the 491 scenario to report
+    kinds = sorted(found.available, key=lambda t: -t.remaining)
+    plan = f"will allocate up to {ALLSAFE_ALLOCATIONS} vouchers"
+    if kinds:
+        plan += f" of {kinds[0].label} ({allsafe.currency} {value_text(kinds[0].value * ALLSAFE_ALLOCATIONS)})"
+    out.write(f"AllSafe target {allsafe.base_url}: {len(kinds)} voucher types available; {plan}\n")
+    if production:
+        total = int(kinds[0].value * 100 * ALLSAFE_ALLOCATIONS) if kinds else 0
+        require_budget(settings.guard, ALLSAFE_ALLOCATIONS, total, "the AllSafe plan", "",
+                        "certify with a Test integration")

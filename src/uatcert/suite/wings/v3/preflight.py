@@ -1,0 +1,64 @@
+"""The v3 pre-flight: guard, reach and authenticate a configured v3 target, and print its issuance plan."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from uatcert.config import Settings
+from uatcert.errors import TargetUnreachable
+from uatcert.guard import guard_target
+from uatcert.preflight import Plan, require_budget
+from uatcert.v3 import ApiConnectionError, ApiError, AuthenticationError, Product, TokenError, V3Client
+
+ISS_EVERY_QUANTITY = 2
+OPEN_VALUE_DEFAULT_CENTS = 5000
+ISS_OPEN_CENTS = (100, 100000, 1051)
+IDEM_VOUCHERS = 6  # lost response 2, lost request 2, key reuse 1, three losses 1 (client-side faults only)
+STS_READABLE = 21
+
+
+def plan_v3(products: list[Product]) -> Plan:
+    """An upper bound of what the v3 features issue on a real target, from the catalogue."""
+    vouchers, cents, unknown = 0, 0, []
+    for product in products:
+        vouchers += ISS_EVERY_QUANTITY
+        if product.is_open_value:
+            cents += ISS_EVERY_QUANTITY * OPEN_VALUE_DEFAULT_CENTS
+            vouchers += len(ISS_OPEN_CENTS)
+            cents += sum(ISS_OPEN_CENTS)
+        elif product.is_value_based and product.face_value is not None:
+            cents += ISS_EVERY_QUANTITY * product.face_value
+        elif product.is_value_based:
+            unknown.append(product.code)
+    recovery = next((p for p in products if p.is_open_value), None)
+    if recovery is not None:
+        vouchers += IDEM_VOUCHERS
+        cents += IDEM_VOUCHERS * OPEN_VALUE_DEFAULT_CENTS
+    readable = sum(ISS_EVERY_QUANTITY for p in products if p.is_status_available is not False)
+    top_up = max(0, STS_READABLE - readable - (IDEM_VOUCHERS if recovery else 0))
+    vouchers += top_up
+    cents += top_up * OPEN_VALUE_DEFAULT_CENTS
+    return Plan(vouchers, cents, tuple(unknown))
+
+
+def check_v3_target(settings: Settings, out: TextIO) -> None:
+    """Guard, reach and authenticate a configured v3 target; no-op for the embedded sandbox."""
+    v3 = settings.v3
+    if not v3.configured:
+        return
+    assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
+    production = guard_target(settings.guard, v3.base_url, v3.environment, v3.base_url)
+    try:
+        with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
+                      scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:
+            products = client.products()
+    except (TokenError, AuthenticationError) as exc:
+        raise TargetUnreachable(f"authentication with {v3.token_url} failed: {exc}") from None
+    except ApiConnectionError as exc:
+        raise TargetUnreachable(f"cannot reach the v3 target {v3.base_url}: {exc}") from None
+    except ApiError as exc:
+        raise TargetUnreachable(f"the v3 target {v3.base_url} did not serve its catalogue: {exc}") from None
+    plan = plan_v3(products)
+    out.write(f"v3 target {v3.base_url}: {len(products)} products; {plan.describe()}\n")
+    if production:
+        require_budget(settings.guard, plan.vouchers, plan.face_value_cents, "the plan", "SGD ", "certify on UAT")
