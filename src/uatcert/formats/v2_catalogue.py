@@ -14,7 +14,9 @@ Documented columns (in any order; headers such as `Product Name` or `product_nam
 |                | `third-party` (or `fixed_value`, `dynamic_value`, ... as in the seed file)  |
 
 Any other column is kept in `CatalogueEntry.extra` (the sandbox's own file has `expiry_rule`,
-`currency`, `initial_value`, `stock`). Every problem is a `CatalogueFileError` (a `ConfigError`) that
+`currency`, `initial_value`, `stock`, `needs_activation`, which the sandbox checks with
+`CatalogueFile.problem`). This is the one reader of the file: the client side and the sandbox both use
+it (it imports nothing from uatcert but `errors`). Every problem is a `CatalogueFileError` (a `ConfigError`) that
 names the file, the line and the column, e.g.
 `v2 catalogue file uat.csv: line 4, column 3 (order_number): '2021-12-17' is not a number of digits`.
 """
@@ -25,17 +27,23 @@ import dataclasses
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
 from uatcert.errors import ConfigError
+from uatcert.formats._csv import Field, records, sniff_delimiter
 
 ProductType = Literal["fixed value-based", "dynamic value-based", "product-based", "convertible", "third-party"]
 PRODUCT_TYPES: tuple[ProductType, ...] = (
     "fixed value-based", "dynamic value-based", "product-based", "convertible", "third-party",
 )
+TYPE_NAMES: dict[ProductType, str] = {
+    "fixed value-based": "fixed_value", "dynamic value-based": "dynamic_value", "product-based": "product_based",
+    "convertible": "convertible", "third-party": "third_party",
+}
+"""The `product_type` enumeration the reference proposes for files (§7.1), by documented type."""
 COLUMNS = ("product_name", "product_code", "order_number", "product_type")
 """The four documented columns; all are required."""
 
@@ -51,7 +59,6 @@ _CODE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 _LEADING_AMOUNT = re.compile(r"^\s*(?:SGD\s*)?\$\s?(\d{1,6}(?:\.\d{2})?)(?!\d)")
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
-_DELIMITERS = (",", ";", "\t")
 
 
 class CatalogueFileError(ConfigError):
@@ -141,6 +148,11 @@ class CatalogueFile:
     def get(self, code: str) -> CatalogueEntry | None:
         return next((p for p in self.products if p.code == code), None)
 
+    def problem(self, entry: CatalogueEntry, column: str, problem: str) -> CatalogueFileError:
+        """An error located at `column` of `entry`'s row (for checks of the extra columns)."""
+        return CatalogueFileError(self.path, problem, line=entry.line, column=self.columns.index(column) + 1,
+                                  column_name=column)
+
     @property
     def dynamic(self) -> list[CatalogueEntry]:
         """The dynamic value-based products."""
@@ -157,12 +169,8 @@ def normalise_type(value: str) -> ProductType | None:
     return _TYPE_WORDS.get(re.sub(r"[^a-z]", "", value.lower()))
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
-    value: str
-    line: int
-    column: int
-    """1-based position of the field in its record."""
+def _locate(file: Path) -> Callable[[str, int, int], CatalogueFileError]:
+    return lambda problem, line, column: CatalogueFileError(file, problem, line=line, column=column)
 
 
 def read_catalogue(path: Path | str) -> CatalogueFile:
@@ -181,8 +189,8 @@ def read_catalogue(path: Path | str) -> CatalogueFile:
     if raw.startswith(b"PK\x03\x04"):
         raise CatalogueFileError(file, "this is a spreadsheet (XLSX), not CSV: save the sheet as CSV (UTF-8)")
     text = _decode(file, raw)
-    records = _records(file, text, _delimiter(text))
-    rows = [r for r in records if any(f.value.strip() for f in r)]
+    delimiter = sniff_delimiter(text, lambda name: normalise_header(name) in COLUMNS)
+    rows = [r for r in records(text, delimiter, _locate(file)) if any(f.value.strip() for f in r)]
     if not rows:
         raise CatalogueFileError(
             file, f"the file is empty: expected a header row with {', '.join(COLUMNS)}", line=1
@@ -218,71 +226,7 @@ def _decode(file: Path, raw: bytes) -> str:
         ) from None
 
 
-def _delimiter(text: str) -> str:
-    """The separator that turns the first line into the most known columns (comma when tied)."""
-    first = text.split("\n", 1)[0]
-
-    def known(delimiter: str) -> int:
-        return sum(normalise_header(name.strip('"')) in COLUMNS for name in first.split(delimiter))
-
-    return max(_DELIMITERS, key=lambda d: (known(d), d == ","))
-
-
-def _records(file: Path, text: str, delimiter: str) -> list[list[_Field]]:
-    """RFC 4180 records with the line and column of each field."""
-    records: list[list[_Field]] = []
-    record: list[_Field] = []
-    i, n, line = 0, len(text), 1
-    while i < n or record:
-        start_line = line
-        value: list[str] = []
-        if i < n and text[i] == '"':
-            quote_line, i = line, i + 1
-            while True:
-                if i >= n:
-                    raise CatalogueFileError(
-                        file, "a quoted value is never closed (its closing double quote is missing)",
-                        line=quote_line, column=len(record) + 1,
-                    )
-                char = text[i]
-                if char == '"':
-                    if i + 1 < n and text[i + 1] == '"':
-                        value.append('"')
-                        i += 2
-                        continue
-                    i += 1
-                    break
-                if char == "\n":
-                    line += 1
-                value.append(char)
-                i += 1
-            if i < n and text[i] not in (delimiter, "\r", "\n"):
-                raise CatalogueFileError(
-                    file, f"unexpected {text[i]!r} after a closing double quote (quote the whole value, "
-                    'and double any quote inside it: "")',
-                    line=line, column=len(record) + 1,
-                )
-        else:
-            while i < n and text[i] not in (delimiter, "\r", "\n"):
-                value.append(text[i])
-                i += 1
-        record.append(_Field("".join(value), start_line, len(record) + 1))
-        if i < n and text[i] == delimiter:
-            i += 1
-            continue
-        if i < n and text[i] == "\r":
-            i += 1
-        if i < n and text[i] == "\n":
-            i += 1
-        line += 1
-        records.append(record)
-        record = []
-        if i >= n:
-            break
-    return records
-
-
-def _columns(file: Path, header: list[_Field]) -> list[str]:
+def _columns(file: Path, header: list[Field]) -> list[str]:
     names = [normalise_header(f.value) for f in header]
     for field, name in zip(header, names, strict=True):
         if not name:
@@ -308,7 +252,7 @@ def _columns(file: Path, header: list[_Field]) -> list[str]:
     return names
 
 
-def _entry(file: Path, columns: list[str], record: list[_Field]) -> CatalogueEntry:
+def _entry(file: Path, columns: list[str], record: list[Field]) -> CatalogueEntry:
     line = record[0].line
     if len(record) > len(columns):
         surplus = record[len(columns)]
