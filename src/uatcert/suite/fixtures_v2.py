@@ -155,9 +155,7 @@ def _resolve(runtime: SuiteRuntime) -> V2Target:
     else:
         from uatcert import sandbox
 
-        server = runtime.sandbox_server()
-        if settings.catalogue_file is not None:  # develop against the sandbox with one's own catalogue file
-            server.app.state.sandbox_v2.replace_catalogue(sandbox.load_v2_catalogue(settings.catalogue_file))
+        server = runtime.sandbox_server()  # serves settings.catalogue_file, if given (SandboxConfig.v2_catalogue_path)
         target = V2Target(
             base_url=f"{server.base_url}/v2", token_url=f"{server.base_url}/v2/connect/token",
             client_id=sandbox.V2_CLIENT_ID, client_secret=sandbox.V2_CLIENT_SECRET,
