@@ -15,9 +15,9 @@ from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, cre
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[BackgroundServer]:
-    with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as srv:
-        yield srv
+def server(sandbox_server: BackgroundServer) -> BackgroundServer:
+    """The session sandbox of `tests/conftest.py`."""
+    return sandbox_server
 
 
 @pytest.fixture(scope="session")

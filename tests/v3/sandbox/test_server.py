@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from uatcert.errors import SandboxError
-from uatcert.sandbox import BackgroundServer, SandboxCredentials, SandboxConfig, create_app
+from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxCredentials, create_app
 
 
 @pytest.fixture

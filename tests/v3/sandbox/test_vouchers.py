@@ -6,7 +6,16 @@ import uuid
 
 import pytest
 
-from tests.v3.sandbox.sandbox_support import ACTIVATION, COFFEE, FIXED, GIFT_CARD, READONLY, THIRD_PARTY, Api, assert_error
+from tests.v3.sandbox.sandbox_support import (
+    ACTIVATION,
+    COFFEE,
+    FIXED,
+    GIFT_CARD,
+    READONLY,
+    THIRD_PARTY,
+    Api,
+    assert_error,
+)
 from uatcert.errors import SandboxError
 
 

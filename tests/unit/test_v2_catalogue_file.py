@@ -1,4 +1,5 @@
-"""The v2 catalogue file: what is read, and every problem named by file, line and column."""
+"""The v2 catalogue file (`uatcert.formats.v2_catalogue`, the one reader): what is read, and every problem
+named by file, line and column."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import uatcert.v2
 from uatcert.errors import ConfigError
+from uatcert.formats import v2_catalogue
+from uatcert.formats.v2_catalogue import CatalogueFileError, read_catalogue
 from uatcert.sandbox import SEEDED_V2_CATALOGUE
-from uatcert.v2 import CatalogueFileError, read_catalogue
 
 DOCUMENTED = (
     "Product Name,Product Code,Order Number,Product Type\n"
@@ -40,6 +43,11 @@ def _error(path: Path) -> CatalogueFileError:
     assert isinstance(caught.value, ConfigError)
     assert str(caught.value).startswith(f"v2 catalogue file {path}: ")
     return caught.value
+
+
+def test_the_v2_client_package_re_exports_the_one_reader() -> None:
+    for name in ("COLUMNS", "PRODUCT_TYPES", "CatalogueEntry", "CatalogueFile", "CatalogueFileError", "read_catalogue"):
+        assert getattr(uatcert.v2, name) is getattr(v2_catalogue, name)
 
 
 # -- what is read ----------------------------------------------------------------------------------
