@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uatcert.sandbox as sandbox
 from uatcert.sandbox import DEFECT_MODES, FAULT_KINDS
+from uatcert.sandbox._modes import ALL_DEFECTS
 from uatcert.sandbox.v3.codes import ALL_CODES
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "sandbox.md"
@@ -19,7 +20,8 @@ def test_all_lists_exactly_the_public_names() -> None:
     }
     assert set(sandbox.__all__) == public
     for name in [
-        "SandboxConfig", "SandboxCredentials", "create_app", "BackgroundServer", "SandboxControl", "DEFECT_MODES",
+        "SandboxConfig", "SandboxCredentials", "SandboxV2Credentials", "create_app", "BackgroundServer",
+        "SandboxControl", "DEFECT_MODES",
         "load_catalogue", "main", "DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "READONLY_CLIENT_ID",
         "READONLY_CLIENT_SECRET",
     ]:
@@ -45,3 +47,11 @@ def test_docs_cover_every_code_fault_kind_and_defect_mode() -> None:
         assert f"| `{kind}` |" in text, kind
     for mode in DEFECT_MODES:
         assert f"| `{mode}` |" in text, mode
+
+
+def test_defect_registries_give_every_mode_its_requirement_in_the_docs() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert {mode.name: mode.description for mode in ALL_DEFECTS} == DEFECT_MODES
+    for mode in ALL_DEFECTS:
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{mode.name}` |"))
+        assert row.endswith(f"| {mode.breaks} |"), row
