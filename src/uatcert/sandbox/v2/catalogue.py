@@ -78,7 +78,7 @@ def phantom_product(code: str, order_number: str) -> V2Product:
 
 
 @dataclasses.dataclass(frozen=True)
-class V2Catalogue:
+class V2Products:
     path: Path
     products: tuple[V2Product, ...]
 
@@ -90,10 +90,10 @@ class V2Catalogue:
         return self._by_code.get(code)
 
 
-def load_v2_catalogue(path: Path | str | None = None) -> V2Catalogue:
+def load_products(path: Path | str | None = None) -> V2Products:
     """Read and check a v2 catalogue file (None = the seeded one); CatalogueFileError naming line and column."""
     file = read_catalogue(SEEDED_V2_CATALOGUE if path is None else path)
-    return V2Catalogue(file.path, tuple(_product(entry, _locator(file, entry)) for entry in file.products))
+    return V2Products(file.path, tuple(_product(entry, _locator(file, entry)) for entry in file.products))
 
 
 def _locator(file: CatalogueFile, entry: CatalogueEntry) -> Callable[[str], Problem]:

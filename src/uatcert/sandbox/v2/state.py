@@ -17,7 +17,7 @@ from uatcert.sandbox._idempotency import IdempotencyStore
 from uatcert.sandbox._ledger import Ledger
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox._vouchers import Lifecycle, expiry_after, format_amount, new_id, new_links, rfc3339, unique_code
-from uatcert.sandbox.v2.catalogue import V2Catalogue, V2Product, load_v2_catalogue
+from uatcert.sandbox.v2.catalogue import V2Product, V2Products, load_products
 
 COMMIT_ROUTES = [
     ("POST", re.compile(r"^/v2/catalogs/[^/]+/product_assets/[^/]+/products/[^/]+/vouchers/actions/request$")),
@@ -77,7 +77,7 @@ class V2State:
     def __init__(self, cfg: SandboxConfig, ledger: Ledger) -> None:
         self.cfg = cfg
         self.ledger = ledger
-        self.catalogue: V2Catalogue = load_v2_catalogue(cfg.v2_catalogue_path)
+        self.catalogue: V2Products = load_products(cfg.v2_catalogue_path)
         self.clients: dict[str, SandboxV2Credentials] = {c.client_id: c for c in cfg.v2_clients}
         self.by_x_client_id: dict[str, SandboxV2Credentials] = {c.x_client_id: c for c in cfg.v2_clients}
         self.tokens: dict[str, str] = {}
