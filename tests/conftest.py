@@ -1,10 +1,13 @@
-"""Fixtures every test package may use: a fake clock and a list of the sleeps a client asked for."""
+"""Fixtures every test package may use: a fake clock, the sleeps a client asked for, the session sandbox."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from tests.support import FakeClock
+from uatcert.sandbox import BackgroundServer, SandboxConfig, create_app
 
 
 @pytest.fixture
@@ -15,3 +18,11 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sleeps() -> list[float]:
     return []
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[BackgroundServer]:
+    """One real sandbox (default config) on 127.0.0.1 for the whole session, shared by every test package;
+    each package's fixtures reset it (and clear its defect mode) around their tests. Stopped at teardown."""
+    with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as server:
+        yield server

@@ -1,4 +1,6 @@
-"""Helpers shared by the client test packages (v3 `client`, `v2`, `allsafe`): fakes and a local sandbox."""
+"""Helpers shared by the client test packages (v3 `client`, `v2`, `allsafe`): fakes, clocks, recorders.
+
+The real sandbox they share is the session fixture `sandbox_server` of `tests/conftest.py`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from typing import Any, ClassVar, Protocol, TypeVar
 import httpx
 
 from uatcert.events import Exchange
-from uatcert.sandbox import BackgroundServer, SandboxConfig, create_app
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -127,8 +128,3 @@ def closing_factory(build: Callable[..., C]) -> Iterator[Callable[..., C]]:
     for client in clients:
         client.close()
 
-
-def local_sandbox() -> Iterator[BackgroundServer]:
-    """A fixture's body: a real sandbox (default config) on 127.0.0.1, stopped at teardown."""
-    with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as server:
-        yield server

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import closing_factory, local_sandbox
+from tests.support import closing_factory
 from uatcert.allsafe import AllSafeClient, RetryPolicy
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import (
@@ -63,11 +63,6 @@ def client(make_client: MakeClient) -> AllSafeClient:
 
 
 # -- the real sandbox over 127.0.0.1 ------------------------------------------------------------
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[BackgroundServer]:
-    yield from local_sandbox()
-
-
 @pytest.fixture(scope="session")
 def control(sandbox_server: BackgroundServer) -> Iterator[AllSafeSandboxControl]:
     with AllSafeSandboxControl(sandbox_server.base_url) as ctl:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import closing_factory, local_sandbox
+from tests.support import closing_factory
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, BackgroundServer, SandboxControl
 from uatcert.v3 import RetryPolicy, V3Client
@@ -49,11 +49,6 @@ def client(make_client: MakeClient) -> V3Client:
 
 
 # -- live: the real sandbox over 127.0.0.1 ------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[BackgroundServer]:
-    yield from local_sandbox()
 
 
 @pytest.fixture(scope="session")

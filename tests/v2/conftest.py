@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import closing_factory, local_sandbox
+from tests.support import closing_factory
 from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
 from uatcert.v2 import RetryPolicy, V2Client
 
@@ -60,8 +60,8 @@ def client(make_client: MakeClient) -> V2Client:
 
 # -- the real sandbox over 127.0.0.1 ----------------------------------------------------------------
 @pytest.fixture(scope="session")
-def server() -> Iterator[BackgroundServer]:
-    yield from local_sandbox()
+def server(sandbox_server: BackgroundServer) -> BackgroundServer:
+    return sandbox_server
 
 
 @pytest.fixture(scope="session")

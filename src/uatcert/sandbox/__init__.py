@@ -1,6 +1,10 @@
 """
-The embedded UNIQREWARDS Client API v3 sandbox: a real HTTP server with a seeded catalogue,
-fault injection, an issuance ledger and defect modes, driven by a control API under /__sandbox/.
+The embedded sandbox: UNIQREWARDS Client API v3 and v2 and the AllSafe Redemption API on one real HTTP
+server, with seeded catalogues, fault injection, an issuance ledger and defect modes, driven by a control
+API under /__sandbox/.
+
+A shared core (`_app`, `_server`, `_control`, `_faults`, `_ledger`, `_state`, `_tokens`, `_config`, `_cli`)
+and one package per API (`v3/`, `v2/`, `allsafe/`: routes, state, codes, defects each).
 
     app = create_app(SandboxConfig())
     with BackgroundServer(app) as srv, SandboxControl(srv.base_url) as ctl:
@@ -9,11 +13,8 @@ fault injection, an issuance ledger and defect modes, driven by a control API un
 
 from __future__ import annotations
 
-from uatcert.sandbox._allsafe_client import AllSafeSandboxControl
 from uatcert.sandbox._app import create_app
-from uatcert.sandbox._catalogue import Catalogue, CatalogueProduct, load_catalogue
 from uatcert.sandbox._cli import main
-from uatcert.sandbox._client import SandboxControl
 from uatcert.sandbox._config import (
     ALLSAFE_EMPTY_PASSWORD,
     ALLSAFE_EMPTY_USERNAME,
@@ -42,14 +43,17 @@ from uatcert.sandbox._config import (
     V2_SCOPE,
     V2_X_CLIENT_ID,
     V2_X_CLIENT_SECRET,
-    SandboxClient,
     SandboxConfig,
-    SandboxV2Client,
+    SandboxCredentials,
+    SandboxV2Credentials,
 )
-from uatcert.sandbox._defects import DEFECT_MODES
+from uatcert.sandbox._control_client import SandboxControl
 from uatcert.sandbox._faults import FAULT_KINDS
+from uatcert.sandbox._modes import DEFECT_MODES
 from uatcert.sandbox._server import BackgroundServer
-from uatcert.sandbox._v2 import SEEDED_V2_CATALOGUE, V2Catalogue, load_v2_catalogue
+from uatcert.sandbox.allsafe.control_client import AllSafeSandboxControl
+from uatcert.sandbox.v2.catalogue import SEEDED_V2_CATALOGUE
+from uatcert.sandbox.v3.catalogue import Catalogue, CatalogueProduct, load_catalogue
 
 __all__ = [
     "ALLSAFE_EMPTY_PASSWORD",
@@ -86,13 +90,11 @@ __all__ = [
     "BackgroundServer",
     "Catalogue",
     "CatalogueProduct",
-    "SandboxClient",
     "SandboxConfig",
     "SandboxControl",
-    "SandboxV2Client",
-    "V2Catalogue",
+    "SandboxCredentials",
+    "SandboxV2Credentials",
     "create_app",
     "load_catalogue",
-    "load_v2_catalogue",
     "main",
 ]

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from uatcert.errors import ConfigError, SandboxError
 from uatcert.sandbox._app import create_app
-from uatcert.sandbox._catalogue import SEEDED_CATALOGUE
 from uatcert.sandbox._config import (
     ALLSAFE_PASSWORD,
     ALLSAFE_PREFIX,
@@ -27,8 +26,9 @@ from uatcert.sandbox._config import (
     SandboxConfig,
     default_clients,
 )
-from uatcert.sandbox._defects import DEFECT_MODES
+from uatcert.sandbox._modes import DEFECT_MODES
 from uatcert.sandbox._server import BackgroundServer
+from uatcert.sandbox.v3.catalogue import SEEDED_CATALOGUE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"uatcert sandbox: {exc}\n")
             return 2
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        sys.stdout.write(_banner(srv, cfg, args, len(app.state.sandbox.catalogue.products)))
+        sys.stdout.write(_banner(srv, cfg, args, len(app.state.v3.catalogue.products)))
         sys.stdout.flush()
         try:
             stop.wait()

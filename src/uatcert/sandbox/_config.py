@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from uatcert.sandbox._defects import DEFECT_MODES
+from uatcert.sandbox._modes import DEFECT_MODES
 
 DEFAULT_CLIENT_ID = "uatcert-sandbox"
 DEFAULT_CLIENT_SECRET = "sandbox-secret-7f3a9c1e2b"
@@ -57,7 +57,7 @@ ALLSAFE_UNSTOCKED_VENDOR = "GhostVendor"
 """A vendor the platform knows that no vault holds (492, not 496)."""
 
 
-class SandboxClient(BaseModel):
+class SandboxCredentials(BaseModel):
     """One API client the sandbox knows: credentials and scope names (without prefix)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -82,11 +82,11 @@ class SandboxClient(BaseModel):
         return value
 
 
-def default_clients() -> list[SandboxClient]:
+def default_clients() -> list[SandboxCredentials]:
     """The full-scope client and the read-only client."""
     return [
-        SandboxClient(client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET, scopes=list(V3_SCOPES)),
-        SandboxClient(
+        SandboxCredentials(client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET, scopes=list(V3_SCOPES)),
+        SandboxCredentials(
             client_id=READONLY_CLIENT_ID,
             client_secret=READONLY_CLIENT_SECRET,
             scopes=["read_catalogue", "read_vouchers"],
@@ -94,7 +94,7 @@ def default_clients() -> list[SandboxClient]:
     ]
 
 
-class SandboxV2Client(BaseModel):
+class SandboxV2Credentials(BaseModel):
     """One v2 client: `client_id`/`client_secret` for tokens, `x_client_id`/`x_client_secret` on voucher calls."""
 
     model_config = ConfigDict(extra="forbid")
@@ -105,12 +105,12 @@ class SandboxV2Client(BaseModel):
     x_client_secret: str = Field(min_length=1)
 
 
-def default_v2_clients() -> list[SandboxV2Client]:
+def default_v2_clients() -> list[SandboxV2Credentials]:
     """The v2 client of the suite, and a second one (to show that clients never see each other's vouchers)."""
     return [
-        SandboxV2Client(client_id=V2_CLIENT_ID, client_secret=V2_CLIENT_SECRET, x_client_id=V2_X_CLIENT_ID,
+        SandboxV2Credentials(client_id=V2_CLIENT_ID, client_secret=V2_CLIENT_SECRET, x_client_id=V2_X_CLIENT_ID,
                         x_client_secret=V2_X_CLIENT_SECRET),
-        SandboxV2Client(client_id="uatcert-v2-other", client_secret="v2-other-secret-9e4b2d6f0a",
+        SandboxV2Credentials(client_id="uatcert-v2-other", client_secret="v2-other-secret-9e4b2d6f0a",
                         x_client_id="0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c",
                         x_client_secret="1f2e3d4c5b6a79808f7e6d5c4b3a2910"),
     ]
@@ -123,7 +123,7 @@ class SandboxConfig(BaseModel):
 
     catalogue_path: Path | None = None
     """Catalogue file; None = the seeded file shipped with the package."""
-    clients: list[SandboxClient] = Field(default_factory=default_clients)
+    clients: list[SandboxCredentials] = Field(default_factory=default_clients)
     scope_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_SCOPE_PREFIXES))
     """Accepted scope prefixes; the first one is used when a token request omits `scope`."""
     defect: str | None = None
@@ -133,7 +133,7 @@ class SandboxConfig(BaseModel):
     """How long an idempotency record is kept; 0 = forever."""
     v2_catalogue_path: Path | None = None
     """v2 catalogue file (CSV); None = the seeded file shipped with the package."""
-    v2_clients: list[SandboxV2Client] = Field(default_factory=default_v2_clients)
+    v2_clients: list[SandboxV2Credentials] = Field(default_factory=default_v2_clients)
     v2_scope: str = V2_SCOPE
     v2_correlation_wait_s: float = Field(default=10.0, ge=0, le=60)
     """How long a v2 request waits for an in-progress one with the same X-Correlation-Id before 409."""

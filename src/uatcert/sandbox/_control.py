@@ -1,4 +1,5 @@
-"""The control API under /__sandbox/: state, faults, ledger, defects. JSON, no auth."""
+"""The generic control API under /__sandbox/: reset, faults, voucher actions, ledger, defect, tokens.
+JSON, no auth. Each API adds its own control routes (`v3/control.py`: info and stock; `v2`, `allsafe`)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import uatcert
-from uatcert.sandbox._defects import DEFECT_MODES
 from uatcert.sandbox._faults import FAULT_KINDS, FaultSpec
 from uatcert.sandbox._http import data_response, json_response, state_of
+from uatcert.sandbox._modes import DEFECT_MODES
 
 PREFIX = "/__sandbox"
 
@@ -58,26 +58,6 @@ async def json_object(request: Request) -> dict[str, Any] | Response:
     return obj
 
 
-async def info(request: Request) -> Response:
-    st = state_of(request)
-    base = str(request.base_url).rstrip("/")
-    return data_response(
-        {
-            "name": "uatcert sandbox",
-            "version": uatcert.__version__,
-            "apis": {"v3": {"base_url": f"{base}/v3", "token_url": f"{base}/oauth2/token"}},
-            "control_url": f"{base}{PREFIX}",
-            "clients": [{"client_id": c.client_id, "scopes": list(c.scopes)} for c in st.cfg.clients],
-            "scope_prefixes": list(st.cfg.scope_prefixes),
-            "defect": st.defect,
-            "defect_modes": dict(DEFECT_MODES),
-            "fault_kinds": list(FAULT_KINDS),
-            "products": len(st.catalogue.products),
-            "token_ttl_s": st.cfg.token_ttl_s,
-        }
-    )
-
-
 async def reset(request: Request) -> Response:
     state_of(request).reset()
     return data_response({"reset": True})
@@ -105,8 +85,7 @@ async def clear_faults(request: Request) -> Response:
 
 
 async def voucher_action(request: Request) -> Response:
-    st = state_of(request)
-    voucher = st.vouchers.get(request.path_params["id"].lower())
+    voucher = state_of(request).voucher(request.path_params["id"])
     if voucher is None:
         return bad_request(f"no voucher with id {request.path_params['id']!r}", 404)
     obj = await json_object(request)
@@ -121,7 +100,7 @@ async def voucher_action(request: Request) -> Response:
         voucher.apply(action.action, action.amount, now)
     except ValueError as exc:
         return bad_request(str(exc))
-    return data_response(voucher.view(now))
+    return data_response(voucher.control_view(now))
 
 
 async def ledger(request: Request) -> Response:
@@ -129,7 +108,7 @@ async def ledger(request: Request) -> Response:
     unknown = set(params) - {"api", "idempotency_key", "product_code"}
     if unknown:
         return bad_request(f"unknown query parameter(s): {', '.join(sorted(unknown))}")
-    entries = state_of(request).ledger
+    entries = state_of(request).ledger.entries
     if api := params.get("api"):
         entries = [e for e in entries if e["api"] == api]
     if key := params.get("idempotency_key"):
@@ -157,16 +136,7 @@ async def expire_tokens(request: Request) -> Response:
     return data_response({"expired": state_of(request).signer.expire_all()})
 
 
-async def stock(request: Request) -> Response:
-    st = state_of(request)
-    code = request.path_params["code"]
-    if st.catalogue.get(code) is None:
-        return bad_request(f"no product with code {code!r}", 404)
-    return data_response({"code": code, "remaining": st.stock.get(code)})
-
-
 ROUTES = [
-    Route(f"{PREFIX}/info", info, methods=["GET"]),
     Route(f"{PREFIX}/reset", reset, methods=["POST"]),
     Route(f"{PREFIX}/faults", arm_fault, methods=["POST"]),
     Route(f"{PREFIX}/faults", list_faults, methods=["GET"]),
@@ -175,5 +145,4 @@ ROUTES = [
     Route(f"{PREFIX}/ledger", ledger, methods=["GET"]),
     Route(f"{PREFIX}/defect", set_defect, methods=["PUT"]),
     Route(f"{PREFIX}/tokens/expire", expire_tokens, methods=["POST"]),
-    Route(f"{PREFIX}/stock/{{code}}", stock, methods=["GET"]),
 ]

@@ -1,4 +1,4 @@
-"""`ControlClient`: the request/raise plumbing shared by the sandbox's control-API clients."""
+"""The control-API clients: `ControlClient` (the shared plumbing) and `SandboxControl` (the generic and v3 calls)."""
 
 from __future__ import annotations
 
@@ -34,16 +34,17 @@ class ControlClient:
         method: str = "POST",
         path: str = "",
         times: int = 1,
-        skip: int = 0,
+        nth: int = 1,
         delay_s: float | None = None,
         retry_after: int | None = None,
         status: int | None = None,
         count: int | None = None,
         api: str | None = None,
     ) -> dict[str, Any]:
-        """Arm a fault (on `fault_api` by default); `path` is a regex searched in the request path ("" = every path)."""
+        """Arm a fault (on `fault_api` by default); `path` is a regex searched in the request path ("" = every path);
+        it fires on its `nth` matching request (1 = the first) and after, at most `times` times."""
         body: dict[str, Any] = {
-            "kind": kind, "api": api or self.fault_api, "method": method, "path": path, "times": times, "skip": skip,
+            "kind": kind, "api": api or self.fault_api, "method": method, "path": path, "times": times, "nth": nth,
         }
         options = {"delay_s": delay_s, "retry_after": retry_after, "status": status, "count": count}
         body.update({k: v for k, v in options.items() if v is not None})
@@ -79,3 +80,41 @@ class ControlClient:
                 f"sandbox control {method} {path} failed: HTTP {response.status_code}: {message or response.text[:200]}"
             )
         return body["data"]
+
+
+class SandboxControl(ControlClient):
+    """Drive a running sandbox (`base_url` without /__sandbox); SandboxError on any failure."""
+
+    def info(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", "/info")
+        return result
+
+    def faults(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/faults")
+        return result
+
+    def ledger(
+        self, *, api: str | None = "v3", idempotency_key: str | None = None, product_code: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Issuance ledger entries (one per real issuance), oldest first; api=None = every API."""
+        params = {"api": api, "idempotency_key": idempotency_key, "product_code": product_code}
+        result: list[dict[str, Any]] = self._call(
+            "GET", "/ledger", params={k: v for k, v in params.items() if v is not None}
+        )
+        return result
+
+    def set_voucher_state(self, voucher_id: str, action: str, amount: int | None = None) -> dict[str, Any]:
+        """use / redeem (amount) / void / expire / activate (v3 and v2 vouchers); returns the voucher's true state."""
+        body: dict[str, Any] = {"action": action}
+        if amount is not None:
+            body["amount"] = amount
+        result: dict[str, Any] = self._call("POST", f"/vouchers/{voucher_id}", json=body)
+        return result
+
+    def expire_tokens(self) -> None:
+        self._call("POST", "/tokens/expire")
+
+    def stock(self, code: str) -> int | None:
+        result: dict[str, Any] = self._call("GET", f"/stock/{code}")
+        remaining: int | None = result["remaining"]
+        return remaining

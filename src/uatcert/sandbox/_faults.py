@@ -30,7 +30,8 @@ class FaultSpec(BaseModel):
     path: str = ""
     """Regex searched in the request path (e.g. "^/v3/products/MAMVDDMMYY01$"); "" matches every path."""
     times: int = Field(default=1, ge=1, le=10_000)
-    skip: int = Field(default=0, ge=0)
+    nth: int = Field(default=1, ge=1)
+    """The first matching request that fires: 1 = the first one (as `uatcert.faults.FaultTransport` counts)."""
     delay_s: float | None = Field(default=None, ge=0, le=600)
     retry_after: int | None = Field(default=None, ge=0, le=86_400)
     status: int | None = None
@@ -145,14 +146,15 @@ class FaultBook:
         self._faults.clear()
 
     def take(self, api: str, method: str, path: str) -> Fault | None:
-        """Count this request on every matching fault; the first one that is due fires."""
+        """Count this request on every matching fault; the first one that is due (its `nth` match or
+        later, `times` not used up) fires."""
         chosen = None
         for fault in self._faults:
             spec = fault.spec
             if spec.api != api or spec.method not in ("*", method) or not fault.pattern.search(path):
                 continue
             fault.matched += 1
-            if chosen is None and fault.matched > spec.skip and fault.fired < spec.times:
+            if chosen is None and fault.matched >= spec.nth and fault.fired < spec.times:
                 fault.fired += 1
                 chosen = fault
         return chosen

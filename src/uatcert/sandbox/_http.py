@@ -1,19 +1,17 @@
-"""JSON helpers shared by the routes."""
+"""JSON helpers shared by the routes of every API, and the shared state of the app."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from uatcert.sandbox._codes import ApiError, ErrorCode
-
-if TYPE_CHECKING:
-    from uatcert.sandbox._state import SandboxState
+from uatcert.sandbox._errors import ApiError, ErrorCode
+from uatcert.sandbox._state import SandboxState
 
 JSON = "application/json"
 REQUEST_ID_KEY = "uatcert.request_id"
@@ -67,7 +65,7 @@ async def api_error_handler(request: Request, exc: Exception) -> Response:
 
 
 def state_of(request: Request) -> SandboxState:
-    """The sandbox state attached to the app."""
+    """The shared sandbox state attached to the app."""
     state: SandboxState = request.app.state.sandbox
     return state
 

@@ -8,7 +8,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from uatcert.sandbox import _codes as codes
+from uatcert.sandbox import _errors as codes
 from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
 from uatcert.sandbox._state import SandboxState

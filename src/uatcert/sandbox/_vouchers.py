@@ -1,15 +1,12 @@
-"""Vouchers: creation from a product, the public view, and the lifecycle (reference §7)."""
+"""What v3 and v2 vouchers share: the lifecycle the control API drives, codes, links, times, amounts."""
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import string
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-from uatcert.sandbox._catalogue import CatalogueProduct
 
 SGT = timezone(timedelta(hours=8), "SGT")
 ACTIONS = ("use", "redeem", "void", "expire", "activate")
@@ -26,49 +23,57 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-@dataclasses.dataclass
-class Voucher:
-    """One issued voucher and its current state."""
+def end_of_day(day: date) -> datetime:
+    """23:59:59 Singapore time on `day` (vouchers expire at the end of a day)."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SGT)
 
-    client_id: str
-    product: CatalogueProduct
-    voucher_id: str
-    voucher_code: str
-    name: str
+
+def expiry_after(now: datetime, validity_days: int) -> datetime:
+    return end_of_day(now.astimezone(SGT).date() + timedelta(days=validity_days))
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def unique_code(taken: set[str]) -> str:
+    """A voucher code "UG" + 10 digits not in `taken` (added to it)."""
+    while True:
+        code = "UG" + "".join(secrets.choice(string.digits) for _ in range(10))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def new_links() -> tuple[str, str, str]:
+    """(url, short url, 4-digit PIN of the short url) of a new voucher."""
+    slug = "".join(secrets.choice(_SHORT_ALPHABET) for _ in range(11))
+    return (f"https://vouchers.sandbox.invalid/v/{secrets.token_urlsafe(24)}", f"https://s.sandbox.invalid/v/{slug}",
+            f"{secrets.randbelow(10_000):04d}")
+
+
+class Lifecycle:
+    """The state of an issued voucher and the changes the control API makes (reference v3 §7).
+
+    Subclasses (dataclasses) hold `status`, `expiration`, `remaining_amount` and say `multiple_use`, and
+    give the voucher as the control API shows it (`control_view`)."""
+
     status: str
     expiration: datetime
     remaining_amount: int
-    url: str
-    short_url: str
-    short_url_pin: str
-    snapshot: dict[str, Any] = dataclasses.field(default_factory=dict)
-    """The voucher as issued (what the issuance response showed)."""
+
+    @property
+    def multiple_use(self) -> bool:
+        raise NotImplementedError
+
+    def control_view(self, now: datetime) -> dict[str, Any]:
+        raise NotImplementedError
 
     def current_status(self, now: datetime) -> str:
         """The stored status, with `active`/`inactive` turning `expired` once past expiration."""
         if self.status in ("active", "inactive") and now >= self.expiration:
             return "expired"
         return self.status
-
-    def view(self, now: datetime) -> dict[str, Any]:
-        """The voucher object with its current state (keys exactly as reference §7.1)."""
-        return {
-            "voucher_code": self.voucher_code,
-            "voucher_id": self.voucher_id,
-            "name": self.name,
-            "status": self.current_status(now),
-            "expiration": rfc3339(self.expiration),
-            "currency": "SGD" if self.product.is_value_based else "",
-            "remaining_amount": self.remaining_amount,
-            "product_code": self.product.code,
-            "product_name": self.product.name,
-            "is_value_based": self.product.is_value_based,
-            "is_status_available": self.product.is_status_available,
-            "is_multiple_use": self.product.is_multiple_use,
-            "url": self.url,
-            "short_url": self.short_url,
-            "short_url_pin": self.short_url_pin,
-        }
 
     def apply(self, action: str, amount: int | None, now: datetime) -> None:
         """A state change made by the control API; ValueError when not allowed."""
@@ -90,7 +95,7 @@ class Voucher:
             value = self.remaining_amount if amount is None else amount
             if not 1 <= value <= self.remaining_amount:
                 raise ValueError(f"amount must be between 1 and the remaining amount {self.remaining_amount}")
-            self.remaining_amount = self.remaining_amount - value if self.product.is_multiple_use else 0
+            self.remaining_amount = self.remaining_amount - value if self.multiple_use else 0
             if self.remaining_amount == 0:
                 self.status = "used"
         else:
@@ -100,42 +105,3 @@ class Voucher:
 def _require(status: str, allowed: tuple[str, ...], action: str) -> None:
     if status not in allowed:
         raise ValueError(f"cannot {action} a voucher that is {status} (allowed when {' or '.join(allowed)})")
-
-
-def new_voucher(
-    product: CatalogueProduct, client_id: str, face_value: int | None, now: datetime, taken_codes: set[str]
-) -> Voucher:
-    """Create one voucher of `product`; open-value products take `face_value` (cents)."""
-    if product.is_open_value:
-        assert face_value is not None
-        amount = face_value
-        name = product.name.replace("${FV}", format_amount(face_value))
-    else:
-        amount = product.face_value or 0
-        name = product.name
-    code = _unique_code(taken_codes)
-    slug = "".join(secrets.choice(_SHORT_ALPHABET) for _ in range(11))
-    expiry_day = now.astimezone(SGT).date() + timedelta(days=product.validity_days)
-    voucher = Voucher(
-        client_id=client_id,
-        product=product,
-        voucher_id=str(uuid.uuid4()),
-        voucher_code=code,
-        name=name,
-        status="inactive" if product.needs_activation else "active",
-        expiration=datetime(expiry_day.year, expiry_day.month, expiry_day.day, 23, 59, 59, tzinfo=SGT),
-        remaining_amount=amount,
-        url=f"https://vouchers.sandbox.invalid/v/{secrets.token_urlsafe(24)}",
-        short_url=f"https://s.sandbox.invalid/v/{slug}",
-        short_url_pin=f"{secrets.randbelow(10_000):04d}",
-    )
-    voucher.snapshot = voucher.view(now)
-    return voucher
-
-
-def _unique_code(taken: set[str]) -> str:
-    while True:
-        code = "UG" + "".join(secrets.choice(string.digits) for _ in range(10))
-        if code not in taken:
-            taken.add(code)
-            return code

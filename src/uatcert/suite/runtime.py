@@ -139,6 +139,7 @@ class SuiteRuntime:
                     catalogue_path=self.settings.sandbox.catalogue,
                     defect=self.settings.sandbox.defect,
                     slow_commit_s=self.settings.sandbox.slow_commit_s,
+                    v2_catalogue_path=self.settings.v2.catalogue_file,
                 )
                 self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
                 for secret in sandbox.SANDBOX_SECRETS:

@@ -14,7 +14,7 @@ reader of its catalogue file (v2 has no catalogue endpoint).
 
 from __future__ import annotations
 
-from uatcert.v2._catalogue import (
+from uatcert.formats.v2_catalogue import (
     COLUMNS,
     PRODUCT_TYPES,
     CatalogueEntry,

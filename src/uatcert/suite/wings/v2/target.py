@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 
@@ -80,10 +79,7 @@ def _resolve(runtime: SuiteRuntime) -> V2Target:
             timeout_s=settings.timeout_s,
         )
     else:
-        server = runtime.sandbox_server()
-        app: Any = server.app
-        if settings.catalogue_file is not None:  # develop against the sandbox with one's own catalogue file
-            app.state.sandbox_v2.replace_catalogue(sandbox.load_v2_catalogue(settings.catalogue_file))
+        server = runtime.sandbox_server()  # serves settings.catalogue_file, if given (SandboxConfig.v2_catalogue_path)
         resolved = V2Target(
             base_url=f"{server.base_url}/v2", token_url=f"{server.base_url}/v2/connect/token",
             client_id=sandbox.V2_CLIENT_ID, client_secret=sandbox.V2_CLIENT_SECRET,

@@ -1,0 +1,1 @@
+"""The AllSafe Redemption API in the sandbox: routes, state, codes, defects, seed, control."""
