@@ -22,7 +22,7 @@ from uatcert.allsafe import (
     InvalidVendorError,
     NoVaultLinkedError,
     NoVouchersError,
-    RateLimitedError,
+    RateLimitError,
     ReconciliationRequired,
     ResponseValidationError,
     RetryPolicy,
@@ -186,7 +186,7 @@ def test_every_documented_status_is_its_own_typed_error_with_cause_and_action(
     assert f"-> {status} {info.label}" in text and info.cause in text and info.action in text
     assert PASSWORD not in text
     if body in ("json", "problem"):
-        assert error.detail == "refused by the provider"
+        assert error.message == "refused by the provider"
 
 
 def test_the_documented_causes_of_401_are_named() -> None:
@@ -229,14 +229,14 @@ def test_unknown_statuses_are_tolerated_typed_and_not_retried(client: AllSafeCli
 
 
 def test_status_classes() -> None:
-    assert status_error_class(429) is RateLimitedError
+    assert status_error_class(429) is RateLimitError
     assert status_error_class(502) is AllSafeServerError
     assert status_error_class(491) is NoVaultLinkedError
 
 
 def test_a_rate_limited_allocation_is_not_retried_automatically(client: AllSafeClient, api: FakeApi) -> None:
     api.script(ALLOC, reply(429, headers={"Retry-After": "3"}))
-    with pytest.raises(RateLimitedError) as caught:
+    with pytest.raises(RateLimitError) as caught:
         client.allocate("ExampleMart", 50)
     assert caught.value.retry_after == 3.0 and api.count(ALLOC) == 1
 

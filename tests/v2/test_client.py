@@ -30,8 +30,8 @@ from uatcert.v2 import (
     TokenError,
     UnexpectedStatusError,
     V2Client,
-    error_class,
     request_body,
+    status_error_class,
     to_cents,
     to_face_value,
 )
@@ -285,7 +285,7 @@ def test_lost_response_reaches_observers(make_client: MakeClient, api: FakeApi, 
     (200, "SIM-X", UnexpectedStatusError),
 ])
 def test_error_classes(status: int, code: str | None, cls: type[Exception]) -> None:
-    assert error_class(status, code) is cls
+    assert status_error_class(status, code) is cls
 
 
 def test_a_succeeded_status_with_a_failed_envelope_is_an_error(make_client: MakeClient, api: FakeApi) -> None:

@@ -6,13 +6,13 @@ Errors raised by the AllSafe client. Every failure the client can see is one of 
     │   │                               allocation that provably never reached the provider (connect failed)
     │   └── AllSafeTimeoutError ....... availability timed out (after its retries)
     ├── AllSafeStatusError ............ the provider answered with an error status: `status`, `label`, `cause`,
-    │   │                               `action`, `user_message`, `retry_advice`, `title`/`detail` of the body
+    │   │                               `action`, `user_message`, `retry_advice`; `title` and `message` of the body
     │   ├── AllSafeAuthenticationError  401  credentials, revoked integration, campaign not live or out of dates
     │   ├── NoVaultLinkedError ........ 491  the campaign has no linked vault
     │   ├── NoVouchersError ........... 492  nothing in stock for the vendor/value (`vendor`, `value`)
     │   ├── ValidationFailedError ..... 495  the request failed validation (`field_errors` when given)
     │   ├── InvalidVendorError ........ 496  the vendor is not known (`vendor`)
-    │   ├── RateLimitedError .......... 429  (`retry_after`; undocumented, tolerated)
+    │   ├── RateLimitError ............ 429  (`retry_after`; undocumented, tolerated)
     │   ├── AllSafeServerError ........ 5xx  on availability (after its retries)
     │   └── UnexpectedStatusError ..... any other status: tolerated, typed, never retried
     ├── ReconciliationRequired ........ an allocation whose outcome is unknown: timeout, connection lost after
@@ -113,15 +113,18 @@ class AllSafeStatusError(AllSafeError, StatusFailure):
     """True for the documented statuses (401, 491, 492, 495, 496)."""
     title: str | None
     """`title` of the error body, if any (UNDOCUMENTED body; logging only)."""
-    detail: str | None
-    """`detail` (or `message`) of the error body, if any (logging only)."""
+    message: str | None
+    """The provider's text: `detail` (or `message`) of the error body, if any (logging only)."""
     body: Any
 
     def __init__(
         self, message: str, *, response: httpx.Response, info: StatusInfo, documented: bool, body: Any,
         request_id: str | None,
     ) -> None:
-        super().__init__(message, response=response, request_id=request_id)
+        super().__init__(
+            message, response=response, request_id=request_id,
+            message=_text_field(body, "detail") or _text_field(body, "message"),
+        )
         self.label = info.label
         self.cause = info.cause
         self.action = info.action
@@ -130,7 +133,6 @@ class AllSafeStatusError(AllSafeError, StatusFailure):
         self.documented = documented
         self.body = body
         self.title = _text_field(body, "title")
-        self.detail = _text_field(body, "detail") or _text_field(body, "message")
 
     @property
     def retryable(self) -> bool:
@@ -181,7 +183,7 @@ class InvalidVendorError(AllSafeStatusError):
     vendor: str | None = None
 
 
-class RateLimitedError(AllSafeStatusError):
+class RateLimitError(AllSafeStatusError):
     """429 (undocumented): refused before anything was done; `retry_after` seconds if the provider said."""
 
     status: Literal[429]
@@ -250,7 +252,7 @@ _STATUS_CLASSES: dict[int, type[AllSafeStatusError]] = {
     492: NoVouchersError,
     495: ValidationFailedError,
     496: InvalidVendorError,
-    429: RateLimitedError,
+    429: RateLimitError,
 }
 
 

@@ -30,6 +30,7 @@ from uatcert.v2._constants import (
     MAX_QUANTITY,
     MIN_FACE_VALUE,
     PRODUCT_CLASS,
+    REQUEST_ID_HEADERS,
     STATUSES,
 )
 from uatcert.v2._exceptions import (
@@ -51,7 +52,7 @@ from uatcert.v2._exceptions import (
     ResponseValidationError,
     TokenError,
     UnexpectedStatusError,
-    error_class,
+    status_error_class,
 )
 from uatcert.v2._models import (
     CheckedVoucher,
@@ -94,6 +95,7 @@ __all__ = [
     "PRODUCT_TYPES",
     "PermissionDeniedError",
     "ProductType",
+    "REQUEST_ID_HEADERS",
     "RateLimitError",
     "RecoverableIssuanceError",
     "ResponseValidationError",
@@ -104,12 +106,12 @@ __all__ = [
     "UnexpectedStatusError",
     "V2Client",
     "V2Status",
-    "error_class",
     "new_correlation_id",
     "parse_check_date",
     "parse_issue_date",
     "read_catalogue",
     "request_body",
+    "status_error_class",
     "to_cents",
     "to_face_value",
 ]

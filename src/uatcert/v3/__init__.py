@@ -11,6 +11,7 @@ Typed client of the UNIQREWARDS Client API v3 (see `shared/reference/uniqrewards
 from __future__ import annotations
 
 from uatcert.v3._client import V3Client, new_idempotency_key
+from uatcert.v3._constants import REQUEST_ID_HEADERS
 from uatcert.v3._exceptions import (
     ApiConnectionError,
     ApiError,
@@ -47,6 +48,7 @@ __all__ = [
     "PermissionDeniedError",
     "Product",
     "ProductKind",
+    "REQUEST_ID_HEADERS",
     "RateLimitError",
     "ResponseValidationError",
     "RetryPolicy",
