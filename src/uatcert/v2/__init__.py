@@ -23,7 +23,7 @@ from uatcert.v2._catalogue import (
     ProductType,
     read_catalogue,
 )
-from uatcert.v2._client import V2Client, new_correlation_id, request_body, to_cents, to_face_value
+from uatcert.v2._client import V2Client
 from uatcert.v2._constants import (
     CORRELATION_ID_HEADER,
     MAX_FACE_VALUE,
@@ -54,6 +54,7 @@ from uatcert.v2._exceptions import (
     UnexpectedStatusError,
     status_error_class,
 )
+from uatcert.v2._issuance import new_correlation_id, request_body, to_cents, to_face_value
 from uatcert.v2._models import (
     CheckedVoucher,
     ErrorMessage,
