@@ -23,7 +23,7 @@ from uatcert.suite.requirements import API_MARKERS, REQUIREMENTS
 
 from .conftest import Live
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
