@@ -29,6 +29,9 @@ class Exchange:
     """HTTP status, also for a lost response (the server answered; the client never saw it)."""
     response_headers: dict[str, str] = dataclasses.field(default_factory=dict)
     response_body: bytes = b""
+    request_ids: tuple[str, ...] = ()
+    """The provider's request ids in the response headers, read by the client with its API's
+    `REQUEST_ID_HEADERS` (in that list's order; also for a lost response). Empty without a response."""
     duration_s: float = 0.0
     error: str | None = None
     attempt: int = 1

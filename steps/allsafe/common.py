@@ -45,7 +45,7 @@ def succeed(check: Check, what: str, call: Callable[[], T]) -> T:
         raise Nonconformance(check.requirement, f"{what} matching the proposed model", short(str(exc)),
                              product=check.product) from exc
     except AllSafeStatusError as exc:
-        check.fail(what, f"HTTP {exc.status} {exc.label}: {exc.detail or exc.title or 'no detail'}")
+        check.fail(what, f"HTTP {exc.status} {exc.label}: {exc.message or exc.title or 'no detail'}")
         raise  # unreachable: fail() raises
     except ReconciliationRequired as exc:
         check.fail(what, f"an allocation of unknown outcome ({exc.reason}, HTTP {exc.status}): {exc}")

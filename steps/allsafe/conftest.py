@@ -87,7 +87,7 @@ def _(refusal: Outcome, check: Check, allsafe_target: AllSafeTarget, kind: str) 
     check.that(allsafe_target.password not in text, "a message without credentials", "the password in the message")
     if isinstance(error, ValidationFailedError):
         note("field errors of the validation refusal (undocumented body)", error.field_errors or "none given")
-    note(f"body of the {status} refusal (undocumented)", {"title": error.title, "detail": error.detail,
+    note(f"body of the {status} refusal (undocumented)", {"title": error.title, "detail": error.message,
                                                            "www-authenticate": error.response.headers.get(
                                                                "www-authenticate")})
 

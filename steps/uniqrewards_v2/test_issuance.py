@@ -37,7 +37,8 @@ def _request(client: V2Client, check: Check, product: CatalogueEntry, quantity: 
         try:
             return client.request_vouchers(product.code, product.order_number, quantity, face_value)
         except ApiStatusError as exc:
-            check.fail(f"{quantity} voucher(s) issued", f"HTTP {exc.status} [{exc.code or 'no code'}] {exc.text or ''}")
+            check.fail(f"{quantity} voucher(s) issued",
+                       f"HTTP {exc.status} [{exc.code or 'no code'}] {exc.message or ''}")
             raise  # unreachable: fail() raises
 
 

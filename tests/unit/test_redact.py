@@ -22,6 +22,7 @@ def _exchange(**overrides: object) -> Exchange:
         "request_headers": {"Authorization": "Bearer eyJhbGciOi.payload.sig", "X-Other": "fine"},
         "request_body": b'{"quantity": 1}', "outcome": "response", "status": 200,
         "response_headers": {"X-Request-Id": "req-1"}, "response_body": json.dumps({"data": [VOUCHER]}).encode(),
+        "request_ids": ("req-1",),
     }
     fields.update(overrides)
     token_exchange = Exchange(

@@ -5,7 +5,7 @@ Each client keeps its own public surface, exception tree, retry rules and models
 in all three lives here, parameterised by each API's exception classes:
 
 - `errors`: the bases each API's error classes subclass, and the wrapping of httpx errors;
-- `headers`: `Retry-After` and the provider's request id;
+- `headers`: `Retry-After` and the provider's request ids (read with each API's own header list);
 - `requests`: a path segment, batches of ids, the headers of a raw request;
 - `exchange`: one HTTP exchange, sent, timed, told to the observers (lost answers included), and
   what one logical call has been through (`CallState`);

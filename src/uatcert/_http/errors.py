@@ -7,7 +7,8 @@ whatever the API:
 
     ClientError ............... `request`, `attempts`: each API's root error subclasses it
     ├── ConnectionFailure ..... no usable answer: `should_retry`, `outcome`, `lost_response`
-    ├── StatusFailure ......... the API answered with an error status: `status`, `request_id`, `response`
+    ├── StatusFailure ......... the API answered with an error status: `status`, `request_id`, `response`,
+    │                           `message` (the provider's human-readable text, None if it sent none)
     ├── BodyInvalid ........... a success body not per the model: `errors` as (path, problem), `response`
     └── TokenRefused .......... the token endpoint refused the credentials (OAuth `error` kept)
 
@@ -88,16 +89,22 @@ class ConnectionFailure(ClientError):
 
 
 class StatusFailure(ClientError):
-    """The API answered with an error status."""
+    """The API answered with an error status; `str(err)` is the summary, `message` the provider's own text."""
 
     status: int
     request_id: str | None
+    """The provider's request id of the response (the API's `REQUEST_ID_HEADERS`, first match wins)."""
+    message: str | None
+    """The provider's human-readable message, if it sent one (wording not part of any contract)."""
     response: httpx.Response
 
-    def __init__(self, message: str, *, response: httpx.Response, request_id: str | None) -> None:
-        super().__init__(message, request=response.request)
+    def __init__(
+        self, summary: str, *, response: httpx.Response, request_id: str | None, message: str | None = None
+    ) -> None:
+        super().__init__(summary, request=response.request)
         self.status = response.status_code
         self.request_id = request_id
+        self.message = message
         self.response = response
 
 

@@ -2,9 +2,10 @@
 One HTTP exchange: sent, timed, told to the observers, transport errors wrapped in the API's class.
 
 `Exchanges` owns an API client's `httpx.Client`. Every request goes through `send`, which emits one
-`Exchange` per request (token requests included) and wraps every httpx request error with the API's
-`wrap_error`. A transport with an `on_lost` listener list (`uatcert.faults.FaultTransport`) reports
-the answers it dropped, so their real status and body still reach the observers.
+`Exchange` per request (token requests included), carrying the provider's request ids read with the
+API's own `request_id_headers`, and wraps every httpx request error with the API's `wrap_error`. A
+transport with an `on_lost` listener list (`uatcert.faults.FaultTransport`) reports the answers it
+dropped, so their real status and body still reach the observers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from uatcert._http.errors import ConnectionFailure
-from uatcert._http.headers import request_id_of
+from uatcert._http.headers import request_id_of, request_ids_of
 from uatcert.events import Exchange, ExchangeOutcome, Observer
 from uatcert.faults import LostResponseReporter
 
@@ -154,13 +155,13 @@ class Exchanges:
             error = self.api.wrap_error(exc)
             if lost is not None:
                 error.response_lost(lost)
-            self._emit(_exchange(request, lost, error.outcome, duration, api, attempt, idempotency_key, issuance,
-                                 error=str(error)))
+            self._emit(self._exchange(request, lost, error.outcome, duration, api, attempt, idempotency_key,
+                                      issuance, error=str(error)))
             raise error from exc
         finally:
             self._pending_lost.pop(slot, None)
         duration = self._clock() - started
-        self._emit(_exchange(request, response, "response", duration, api, attempt, idempotency_key, issuance))
+        self._emit(self._exchange(request, response, "response", duration, api, attempt, idempotency_key, issuance))
         return response
 
     def _on_lost_response(self, request: httpx.Request, response: httpx.Response) -> None:
@@ -169,43 +170,44 @@ class Exchanges:
         if slot in self._pending_lost:
             self._pending_lost[slot] = response
 
+    def _exchange(
+        self,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        outcome: ExchangeOutcome,
+        duration_s: float,
+        api: str,
+        attempt: int,
+        idempotency_key: str | None,
+        issuance: bool,
+        *,
+        error: str | None = None,
+    ) -> Exchange:
+        """The event of one request and the answer it got (or the server's answer a transport dropped)."""
+        return Exchange(
+            api=api,
+            method=request.method,
+            url=str(request.url),
+            request_headers=dict(request.headers),
+            request_body=_body_of(request),
+            outcome=outcome,
+            status=response.status_code if response is not None else None,
+            response_headers=dict(response.headers) if response is not None else {},
+            response_body=response.content if response is not None else b"",
+            request_ids=request_ids_of(response, self.api.request_id_headers) if response is not None else (),
+            duration_s=duration_s,
+            error=error,
+            attempt=attempt,
+            idempotency_key=idempotency_key,
+            issuance=issuance,
+        )
+
     def _emit(self, exchange: Exchange) -> None:
         for observer in tuple(self._observers):
             try:
                 observer(exchange)
             except Exception:  # noqa: BLE001 - observers must never break the client (documented)
                 self.api.log.debug("observer %r raised; ignored", observer, exc_info=True)
-
-
-def _exchange(
-    request: httpx.Request,
-    response: httpx.Response | None,
-    outcome: ExchangeOutcome,
-    duration_s: float,
-    api: str,
-    attempt: int,
-    idempotency_key: str | None,
-    issuance: bool,
-    *,
-    error: str | None = None,
-) -> Exchange:
-    """The event of one request and the answer it got (or the server's answer a transport dropped)."""
-    return Exchange(
-        api=api,
-        method=request.method,
-        url=str(request.url),
-        request_headers=dict(request.headers),
-        request_body=_body_of(request),
-        outcome=outcome,
-        status=response.status_code if response is not None else None,
-        response_headers=dict(response.headers) if response is not None else {},
-        response_body=response.content if response is not None else b"",
-        duration_s=duration_s,
-        error=error,
-        attempt=attempt,
-        idempotency_key=idempotency_key,
-        issuance=issuance,
-    )
 
 
 def _body_of(request: httpx.Request) -> bytes:

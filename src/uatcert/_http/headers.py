@@ -41,10 +41,12 @@ def parse_retry_after(
     return max(0.0, seconds)
 
 
+def request_ids_of(response: httpx.Response, names: Sequence[str]) -> tuple[str, ...]:
+    """The provider's request ids of a response: the non-empty values of the headers `names`, in that order."""
+    found = (response.headers.get(name) for name in names)
+    return tuple(value for value in found if isinstance(value, str) and value)
+
+
 def request_id_of(response: httpx.Response, names: Sequence[str]) -> str | None:
     """The provider's request id of a response, from the first of the headers `names` present."""
-    for name in names:
-        value = response.headers.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return None
+    return next(iter(request_ids_of(response, names)), None)

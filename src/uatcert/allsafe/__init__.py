@@ -17,7 +17,7 @@ Typed client of the AllSafe Redemption API (see `shared/reference/allsafe-api.md
 from __future__ import annotations
 
 from uatcert.allsafe._client import AllSafeClient, check_base_url, is_loopback, new_reference
-from uatcert.allsafe._constants import STATUS_TABLE, StatusInfo
+from uatcert.allsafe._constants import REQUEST_ID_HEADERS, STATUS_TABLE, StatusInfo
 from uatcert.allsafe._contract import AllSafeContract
 from uatcert.allsafe._exceptions import (
     AllSafeAuthenticationError,
@@ -29,7 +29,7 @@ from uatcert.allsafe._exceptions import (
     InvalidVendorError,
     NoVaultLinkedError,
     NoVouchersError,
-    RateLimitedError,
+    RateLimitError,
     ReconciliationRequired,
     ResponseValidationError,
     UnexpectedStatusError,
@@ -50,6 +50,7 @@ from uatcert.allsafe._models import (
 from uatcert.allsafe._retry import RetryPolicy
 
 __all__ = [
+    "REQUEST_ID_HEADERS",
     "STATUS_TABLE",
     "AllSafeAuthenticationError",
     "AllSafeClient",
@@ -66,7 +67,7 @@ __all__ = [
     "InvalidVendorError",
     "NoVaultLinkedError",
     "NoVouchersError",
-    "RateLimitedError",
+    "RateLimitError",
     "ReconciliationRequired",
     "ResponseValidationError",
     "RetryPolicy",

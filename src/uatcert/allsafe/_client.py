@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from uatcert._http.client import BaseClient
-from uatcert._http.errors import ClientError, where
 from uatcert._http.exchange import Api, CallState, Exchanges
-from uatcert._http.issuance import IssuanceHooks, call_outcome
+from uatcert._http.issuance import IssuanceHooks
 from uatcert._http.requests import raw_headers
 from uatcert._http.retry import call_with_retry
+from uatcert.allsafe._allocation import allocated_outcome, connection_lost, failed_outcome, read_allocation
 from uatcert.allsafe._constants import (
     DEFAULT_CONNECT_TIMEOUT_S,
     DEFAULT_CURRENCY,
@@ -33,15 +33,10 @@ from uatcert.allsafe._exceptions import (
     AllSafeConnectionError,
     AllSafeError,
     AllSafeStatusError,
-    AllSafeTimeoutError,
-    ReconcileReason,
-    ReconciliationRequired,
-    ResponseValidationError,
     make_status_error,
     map_transport_error,
 )
 from uatcert.allsafe._models import (
-    AllocatedVoucher,
     Allocation,
     Availability,
     VoucherType,
@@ -51,7 +46,7 @@ from uatcert.allsafe._models import (
 )
 from uatcert.allsafe._parsing import BODY
 from uatcert.allsafe._retry import RetryPolicy
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
+from uatcert.events import IssuanceHook, IssueIntent, Observer
 
 _API = Api("allsafe", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
 
@@ -207,8 +202,8 @@ class AllSafeClient(BaseClient):
         state = CallState(key=ref)
         return self._hooks.run(
             intent, state, lambda: self._allocate(vendor, amount, ref, fields, state),
-            succeeded=lambda allocation: _allocated_outcome(intent, allocation),
-            failed=lambda error: _failed_outcome(intent, state, error),
+            succeeded=lambda allocation: allocated_outcome(intent, allocation),
+            failed=lambda error: failed_outcome(intent, state, error),
         )
 
     def _allocate(
@@ -235,40 +230,9 @@ class AllSafeClient(BaseClient):
         except AllSafeConnectionError as error:
             if not error.sent:
                 raise  # it never reached the provider: nothing was allocated
-            reason: ReconcileReason = "timeout" if isinstance(error, AllSafeTimeoutError) else "connection_lost"
-            raise self._reconcile(reason, vendor, value, ref, error.request, None, error, str(error)) from error
-        status = response.status_code
-        if status >= 500:
-            cause = make_status_error(response)
-            raise self._reconcile("server_error", vendor, value, ref, response.request, status, cause,
-                                  f"HTTP {status}") from cause
-        if status == 204:
-            raise self._reconcile("no_content", vendor, value, ref, response.request, status, None,
-                                  "HTTP 204 with no voucher: stock may have been consumed")
-        if not 200 <= status < 300:
-            raise make_status_error(response, vendor=vendor, value=value)
-        try:
-            voucher = BODY.read_object(AllocatedVoucher, response)
-        except ResponseValidationError as invalid:
-            raise self._reconcile("unreadable_success", vendor, value, ref, response.request, status, invalid,
-                                  f"HTTP {status} without a usable voucher ({invalid})") from invalid
-        return Allocation(
-            reference=ref, vendor=vendor, value=value, voucher=voucher, status_code=status,
-            attempts=state.attempts, request_ids=tuple(state.request_ids),
-            reference_sent=bool(self.contract.reference_field),
-        )
-
-    def _reconcile(
-        self, reason: ReconcileReason, vendor: str, value: Decimal, ref: str, request: httpx.Request | None,
-        status: int | None, cause: AllSafeError | None, detail: str,
-    ) -> ReconciliationRequired:
-        label = f"{where(request)} for {vendor} {value_text(value)} (reference {ref})"
-        return ReconciliationRequired(
-            f"{label}: outcome unknown ({reason}: {detail}); not retried. Action: reconcile in the AllSafe "
-            "portal before allocating again",
-            reason=reason, reference=ref, vendor=vendor, value=value, status=status, cause_error=cause,
-            request=request,
-        )
+            raise connection_lost(error, vendor, value, ref) from error
+        return read_allocation(response, state, vendor=vendor, value=value, ref=ref,
+                               reference_sent=bool(self.contract.reference_field))
 
     # -- raw -------------------------------------------------------------------------------------
 
@@ -325,26 +289,3 @@ class AllSafeClient(BaseClient):
         )
         return self._exchanges.attempt(request, state, issuance=issuance)
 
-
-def _allocated_outcome(intent: IssueIntent, allocation: Allocation) -> IssueOutcome:
-    voucher_id = allocation.voucher.id
-    return IssueOutcome(
-        intent=intent,
-        outcome="issued",
-        http_status=allocation.status_code,
-        voucher_ids=(voucher_id,) if voucher_id else (),
-        attempts=allocation.attempts,
-        request_ids=allocation.request_ids,
-    )
-
-
-def _failed_outcome(intent: IssueIntent, state: CallState, error: ClientError) -> IssueOutcome:
-    if isinstance(error, AllSafeStatusError):
-        return call_outcome(intent, state, "refused", str(error))
-    if isinstance(error, AllSafeConnectionError) and not error.sent:
-        return IssueOutcome(intent=intent, outcome="refused", http_status=None, attempts=state.attempts,
-                            request_ids=tuple(state.request_ids),
-                            error=f"never reached the provider (the connection could not be opened): {error}")
-    status = error.status if isinstance(error, ReconciliationRequired) else state.last_status
-    return IssueOutcome(intent=intent, outcome="unknown", http_status=status, attempts=state.attempts,
-                        request_ids=tuple(state.request_ids), error=f"needs reconciliation: {error}")

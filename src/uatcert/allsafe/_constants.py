@@ -96,3 +96,20 @@ RECONCILE_ACTION = (
     "'pending reconciliation' and check the campaign report in the AllSafe portal for its reference"
 )
 RECONCILE_USER_MESSAGE = "We're confirming your voucher."
+
+
+def status_info(status: int) -> StatusInfo:
+    """What is known of a status: its documented entry, else what 429, a 5xx or any other status means."""
+    if status in STATUS_TABLE:
+        return STATUS_TABLE[status]
+    if status == 429:
+        return StatusInfo(429, "Too Many Requests", "rate limited (undocumented)",
+                          "wait as long as Retry-After asks before sending again", "Please try again shortly.",
+                          "retry only after Retry-After; nothing was consumed")
+    if status >= 500:
+        return StatusInfo(status, "Server Error", "the provider failed (undocumented status)",
+                          "retry later; for an allocation, reconcile first", "Vouchers are temporarily unavailable.",
+                          "availability: retry with backoff; allocation: never retry automatically")
+    return StatusInfo(status, "Undocumented status", "a status the AllSafe documentation does not list",
+                      "check the request against the API's /docs page and log the response",
+                      "Something went wrong; please try again later.", "do not retry")

@@ -6,13 +6,13 @@ Errors raised by the AllSafe client. Every failure the client can see is one of 
     │   │                               allocation that provably never reached the provider (connect failed)
     │   └── AllSafeTimeoutError ....... availability timed out (after its retries)
     ├── AllSafeStatusError ............ the provider answered with an error status: `status`, `label`, `cause`,
-    │   │                               `action`, `user_message`, `retry_advice`, `title`/`detail` of the body
+    │   │                               `action`, `user_message`, `retry_advice`; `title` and `message` of the body
     │   ├── AllSafeAuthenticationError  401  credentials, revoked integration, campaign not live or out of dates
     │   ├── NoVaultLinkedError ........ 491  the campaign has no linked vault
     │   ├── NoVouchersError ........... 492  nothing in stock for the vendor/value (`vendor`, `value`)
     │   ├── ValidationFailedError ..... 495  the request failed validation (`field_errors` when given)
     │   ├── InvalidVendorError ........ 496  the vendor is not known (`vendor`)
-    │   ├── RateLimitedError .......... 429  (`retry_after`; undocumented, tolerated)
+    │   ├── RateLimitError ............ 429  (`retry_after`; undocumented, tolerated)
     │   ├── AllSafeServerError ........ 5xx  on availability (after its retries)
     │   └── UnexpectedStatusError ..... any other status: tolerated, typed, never retried
     ├── ReconciliationRequired ........ an allocation whose outcome is unknown: timeout, connection lost after
@@ -30,7 +30,6 @@ The classes also subclass the shared bases of `uatcert._http.errors` (`AllSafeEr
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -53,7 +52,9 @@ from uatcert.allsafe._constants import (
     REQUEST_ID_HEADERS,
     STATUS_TABLE,
     StatusInfo,
+    status_info,
 )
+from uatcert.allsafe._error_body import decode_error_body, field_errors, text_field
 from uatcert.events import ExchangeOutcome
 
 ReconcileReason = Literal["timeout", "connection_lost", "server_error", "no_content", "unreadable_success"]
@@ -113,15 +114,18 @@ class AllSafeStatusError(AllSafeError, StatusFailure):
     """True for the documented statuses (401, 491, 492, 495, 496)."""
     title: str | None
     """`title` of the error body, if any (UNDOCUMENTED body; logging only)."""
-    detail: str | None
-    """`detail` (or `message`) of the error body, if any (logging only)."""
+    message: str | None
+    """The provider's text: `detail` (or `message`) of the error body, if any (logging only)."""
     body: Any
 
     def __init__(
         self, message: str, *, response: httpx.Response, info: StatusInfo, documented: bool, body: Any,
         request_id: str | None,
     ) -> None:
-        super().__init__(message, response=response, request_id=request_id)
+        super().__init__(
+            message, response=response, request_id=request_id,
+            message=text_field(body, "detail") or text_field(body, "message"),
+        )
         self.label = info.label
         self.cause = info.cause
         self.action = info.action
@@ -129,8 +133,7 @@ class AllSafeStatusError(AllSafeError, StatusFailure):
         self.retry_advice = info.retry
         self.documented = documented
         self.body = body
-        self.title = _text_field(body, "title")
-        self.detail = _text_field(body, "detail") or _text_field(body, "message")
+        self.title = text_field(body, "title")
 
     @property
     def retryable(self) -> bool:
@@ -171,7 +174,7 @@ class ValidationFailedError(AllSafeStatusError):
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.field_errors = _field_errors(self.body)
+        self.field_errors = field_errors(self.body)
 
 
 class InvalidVendorError(AllSafeStatusError):
@@ -181,7 +184,7 @@ class InvalidVendorError(AllSafeStatusError):
     vendor: str | None = None
 
 
-class RateLimitedError(AllSafeStatusError):
+class RateLimitError(AllSafeStatusError):
     """429 (undocumented): refused before anything was done; `retry_after` seconds if the provider said."""
 
     status: Literal[429]
@@ -250,7 +253,7 @@ _STATUS_CLASSES: dict[int, type[AllSafeStatusError]] = {
     492: NoVouchersError,
     495: ValidationFailedError,
     496: InvalidVendorError,
-    429: RateLimitedError,
+    429: RateLimitError,
 }
 
 
@@ -263,30 +266,16 @@ def status_error_class(status: int) -> type[AllSafeStatusError]:
     return UnexpectedStatusError
 
 
-def _generic_info(status: int) -> StatusInfo:
-    if status == 429:
-        return StatusInfo(429, "Too Many Requests", "rate limited (undocumented)",
-                          "wait as long as Retry-After asks before sending again", "Please try again shortly.",
-                          "retry only after Retry-After; nothing was consumed")
-    if status >= 500:
-        return StatusInfo(status, "Server Error", "the provider failed (undocumented status)",
-                          "retry later; for an allocation, reconcile first", "Vouchers are temporarily unavailable.",
-                          "availability: retry with backoff; allocation: never retry automatically")
-    return StatusInfo(status, "Undocumented status", "a status the AllSafe documentation does not list",
-                      "check the request against the API's /docs page and log the response",
-                      "Something went wrong; please try again later.", "do not retry")
-
-
 def make_status_error(
     response: httpx.Response, *, vendor: str | None = None, value: Decimal | None = None
 ) -> AllSafeStatusError:
     """Build the typed error of an error response (with the provider's request id). Never raises for an odd body."""
     status = response.status_code
     documented = status in STATUS_TABLE
-    info = STATUS_TABLE[status] if documented else _generic_info(status)
-    body = _decode(response)
+    info = status_info(status)
+    body = decode_error_body(response)
     text = f"{where(response.request)} -> {status} {info.label}"
-    detail = _text_field(body, "detail") or _text_field(body, "message") or _text_field(body, "title")
+    detail = text_field(body, "detail") or text_field(body, "message") or text_field(body, "title")
     if detail:
         text += f": {clip(detail, 200, one_line=True)}"
     text += f". Cause: {info.cause}. Action: {info.action}."
@@ -313,48 +302,3 @@ def map_transport_error(exc: httpx.RequestError) -> AllSafeConnectionError:
     if isinstance(exc, httpx.UnsupportedProtocol):
         return AllSafeConnectionError(text, request=request, sent=False, should_retry=False)
     return AllSafeConnectionError(text, request=request)
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
-        try:
-            text = response.content.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return clip(text, one_line=True) if text.strip() else None
-
-
-def _text_field(body: Any, name: str) -> str | None:
-    if isinstance(body, dict):
-        value = body.get(name)
-        if isinstance(value, str) and value.strip():
-            return value
-        error = body.get("error")
-        if isinstance(error, dict):
-            inner = error.get(name)
-            if isinstance(inner, str) and inner.strip():
-                return inner
-    return None
-
-
-def _field_errors(body: Any) -> dict[str, list[str]]:
-    """An `errors` map keyed by field (ASP.NET style), tolerating a list of {field, message} too."""
-    if not isinstance(body, dict):
-        return {}
-    errors = body.get("errors")
-    result: dict[str, list[str]] = {}
-    if isinstance(errors, dict):
-        for field, problems in errors.items():
-            if isinstance(problems, list):
-                result[str(field)] = [str(p) for p in problems]
-            elif problems is not None:
-                result[str(field)] = [str(problems)]
-    elif isinstance(errors, list):
-        for item in errors:
-            if isinstance(item, dict):
-                field = item.get("field") or item.get("name") or item.get("property") or ""
-                message = item.get("message") or item.get("error") or ""
-                result.setdefault(str(field), []).append(str(message))
-    return result

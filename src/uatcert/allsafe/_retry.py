@@ -20,7 +20,7 @@ from uatcert.allsafe._exceptions import (
     AllSafeConnectionError,
     AllSafeError,
     AllSafeStatusError,
-    RateLimitedError,
+    RateLimitError,
     ResponseValidationError,
 )
 
@@ -53,4 +53,4 @@ class RetryPolicy(Backoff):
 
     def asked_wait_s(self, error: ClientError) -> float | None:
         """`Retry-After` of a 429 only (delta-seconds), the one status AllSafe may ask a wait with."""
-        return error.retry_after if isinstance(error, RateLimitedError) else None
+        return error.retry_after if isinstance(error, RateLimitError) else None

@@ -28,7 +28,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
-from uatcert.evidence.allure import request_ids
 
 CSV_COLUMNS = (
     "time", "api", "idempotency_key", "product_code", "quantity", "face_value", "currency", "outcome",
@@ -85,7 +84,7 @@ class IssuanceLedger(IssuanceHook):
             "event": "attempt", "api": exchange.api, "idempotency_key": exchange.idempotency_key,
             "path": urlsplit(exchange.url).path, "attempt": exchange.attempt, "outcome": exchange.outcome,
             "http_status": exchange.status, "voucher_ids": _voucher_ids_of(exchange),
-            "request_ids": request_ids(exchange.response_headers), "time": _now(),
+            "request_ids": list(exchange.request_ids), "time": _now(),
         })
 
     def close(self) -> None:

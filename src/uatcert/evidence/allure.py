@@ -1,6 +1,9 @@
 """
 Allure evidence: every exchange a client reports is attached, redacted, under the running step.
 
+The provider's request ids are those the client read (`Exchange.request_ids`, with its API's own
+`REQUEST_ID_HEADERS`); the evidence keeps no header list of its own.
+
 Allure is imported lazily so that the library works without it.
 """
 
@@ -12,15 +15,6 @@ from urllib.parse import urlsplit
 
 from uatcert.events import Exchange
 from uatcert.evidence._redact import Redactor
-
-REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "request-id")
-"""Response headers carrying the provider's own request id (the client's X-Correlation-Id is not one)."""
-
-
-def request_ids(headers: dict[str, str]) -> list[str]:
-    """Provider request ids found in response headers."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    return [lowered[h] for h in REQUEST_ID_HEADERS if h in lowered]
 
 
 def exchange_document(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
@@ -43,7 +37,7 @@ def exchange_document(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
             "body": redactor.body(exchange.response_body),
             "received_by_client": exchange.delivered,
         },
-        "provider_request_ids": request_ids(exchange.response_headers),
+        "provider_request_ids": list(exchange.request_ids),
         "error": redactor.text(exchange.error) if exchange.error else None,
     }
 

@@ -23,13 +23,14 @@ from uatcert.formats.v2_catalogue import (
     ProductType,
     read_catalogue,
 )
-from uatcert.v2._client import V2Client, new_correlation_id, request_body, to_cents, to_face_value
+from uatcert.v2._client import V2Client
 from uatcert.v2._constants import (
     CORRELATION_ID_HEADER,
     MAX_FACE_VALUE,
     MAX_QUANTITY,
     MIN_FACE_VALUE,
     PRODUCT_CLASS,
+    REQUEST_ID_HEADERS,
     STATUSES,
 )
 from uatcert.v2._exceptions import (
@@ -51,8 +52,9 @@ from uatcert.v2._exceptions import (
     ResponseValidationError,
     TokenError,
     UnexpectedStatusError,
-    error_class,
+    status_error_class,
 )
+from uatcert.v2._issuance import new_correlation_id, request_body, to_cents, to_face_value
 from uatcert.v2._models import (
     CheckedVoucher,
     ErrorMessage,
@@ -94,6 +96,7 @@ __all__ = [
     "PRODUCT_TYPES",
     "PermissionDeniedError",
     "ProductType",
+    "REQUEST_ID_HEADERS",
     "RateLimitError",
     "RecoverableIssuanceError",
     "ResponseValidationError",
@@ -104,12 +107,12 @@ __all__ = [
     "UnexpectedStatusError",
     "V2Client",
     "V2Status",
-    "error_class",
     "new_correlation_id",
     "parse_check_date",
     "parse_issue_date",
     "read_catalogue",
     "request_body",
+    "status_error_class",
     "to_cents",
     "to_face_value",
 ]

@@ -7,7 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -18,81 +18,38 @@ from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
 from uatcert._http.parsing import at
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
+from uatcert.events import IssuanceHook, IssueIntent, Observer
 from uatcert.v2._constants import (
-    AMBIGUOUS_STATUSES,
-    CENT,
     CORRELATION_ID_HEADER,
     DEFAULT_TIMEOUT_S,
     DEFAULT_TOKEN_REFRESH_MARGIN_S,
     DISTRIBUTION_MODE,
-    MAX_FACE_VALUE,
     MAX_QUANTITY,
     MAX_REFS_PER_CHECK,
-    MIN_FACE_VALUE,
     MIN_QUANTITY,
     PRODUCT_CLASS,
-    RECOVERABLE_CODES,
     REQUEST_ID_HEADERS,
     USER_AGENT,
     X_CLIENT_ID_HEADER,
     X_CLIENT_SECRET_HEADER,
 )
-from uatcert.v2._exceptions import ApiError, ResponseValidationError, make_status_error, map_transport_error
-from uatcert.v2._models import CheckedVoucher, Issuance, IssuedVoucher, TokenInfo
-from uatcert.v2._parsing import (
-    BODY,
-    FAILED,
-    decode_json,
-    envelope_status,
-    error_messages,
-    parse_error_messages,
-    success_data,
+from uatcert.v2._exceptions import ApiError, ResponseValidationError, map_transport_error
+from uatcert.v2._issuance import (
+    issued_outcome,
+    new_correlation_id,
+    read_issuance,
+    request_body,
+    to_cents,
+    to_face_value,
 )
+from uatcert.v2._models import CheckedVoucher, Issuance, TokenInfo
+from uatcert.v2._parsing import BODY, read_answer, success_data
 from uatcert.v2._retry import RetryPolicy
 from uatcert.v2._token import TokenManager
 
 _API = Api("v2", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
 _ISSUE_ROUTE = re.compile(r"/catalogs/[^/]+/product_assets/[^/]+/products/[^/]+/vouchers/actions/request")
 """Request Vouchers below the base URL (`POST`), also when a request is sent raw."""
-
-
-def new_correlation_id() -> str:
-    """A fresh X-Correlation-Id: a random (version 4) UUID, one per logical issuance (reference §9.2)."""
-    return str(uuid.uuid4())
-
-
-def to_face_value(value: Decimal | int | str) -> Decimal:
-    """
-    A dynamic value-based face value in SGD dollars as an exact `Decimal`, checked against the
-    documented range (1 to 1000, cents allowed). Floats are refused: money is never a float.
-    """
-    if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, Decimal | int | str):
-        raise TypeError("face_value must be a Decimal, an int or a string such as '61.72' (never a float)")
-    try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise ValueError(f"face_value {value!r} is not an amount") from None
-    if not amount.is_finite():
-        raise ValueError(f"face_value {value!r} is not an amount")
-    if amount != amount.quantize(CENT):
-        raise ValueError(f"face_value {value!r} has more than two decimals (SGD has cents)")
-    if not MIN_FACE_VALUE <= amount <= MAX_FACE_VALUE:
-        raise ValueError(f"face_value must be between {MIN_FACE_VALUE} and {MAX_FACE_VALUE} SGD, got {amount}")
-    return amount.quantize(CENT)
-
-
-def to_cents(face_value: Decimal) -> int:
-    """SGD dollars as integer cents (61.72 -> 6172)."""
-    return int((face_value * 100).to_integral_value())
-
-
-def request_body(quantity: int, face_value: Decimal | None, distribution_mode: str = DISTRIBUTION_MODE) -> bytes:
-    """The Request Vouchers body; `face_value` is written as a JSON number with exactly two decimals."""
-    head = _json.dumps({"manual_quantity": quantity, "distribution_mode": distribution_mode}, separators=(",", ":"))
-    if face_value is None:
-        return head.encode()
-    return f'{head[:-1]},"face_value":{face_value.quantize(CENT)}}}'.encode()
 
 
 class V2Client(TokenClient):
@@ -240,24 +197,11 @@ class V2Client(TokenClient):
                 "POST", path, state, content=content,
                 headers={CORRELATION_ID_HEADER: key, "Content-Type": "application/json"}, issuance=True,
             )
-            return Issuance(
-                correlation_id=key,
-                product_class=self.product_class,
-                order_number=order_number,
-                product_code=product_code,
-                quantity=quantity,
-                face_value=amount,
-                status_code=response.status_code,
-                vouchers=BODY.validate_list(IssuedVoucher, success_data(body, response), "$.data", response),
-                attempts=state.attempts,
-                recovered=state.ambiguous,
-                request_ids=list(state.request_ids),
-                raw=body if isinstance(body, dict | list) else None,
-            )
+            return read_issuance(response, body, state, self.product_class, order_number, amount, intent)
 
         return self._hooks.run(
             intent, state, call,
-            succeeded=lambda issuance: _issued_outcome(intent, issuance),
+            succeeded=lambda issuance: issued_outcome(intent, issuance),
             failed=lambda error: refused_or_unknown(intent, state, error),
         )
 
@@ -366,29 +310,7 @@ class V2Client(TokenClient):
             )
             return self._exchanges.attempt(request, state, issuance=issuance)
 
-        response = self._token.authorised(state, send)
-        if response.is_success:
-            try:
-                body = decode_json(response)
-            except ResponseValidationError:
-                state.ambiguous = True  # no usable answer: the request may have been processed
-                raise
-            status = envelope_status(body)
-            if status == FAILED:
-                messages = error_messages(body)
-                if any(m.code in RECOVERABLE_CODES for m in messages):
-                    state.ambiguous = True
-                raise make_status_error(response, messages)
-            if status is None:
-                state.ambiguous = True  # not a v2 answer (a gateway page?): the request may have been processed
-                success_data(body, response)  # raises the unparseable ResponseValidationError
-            return response, body
-        messages = parse_error_messages(response)
-        if (response.status_code >= 500 or response.status_code in AMBIGUOUS_STATUSES
-                or any(m.code in RECOVERABLE_CODES for m in messages)):
-            state.ambiguous = True
-        raise make_status_error(response, messages)
-
+        return read_answer(self._token.authorised(state, send), state)
 
 def _ref_key(ref: str) -> str:
     """Settlement ref normalised for matching (UUID-shaped refs compare case-independently)."""
@@ -397,16 +319,3 @@ def _ref_key(ref: str) -> str:
     except ValueError:
         return ref
 
-
-def _issued_outcome(intent: IssueIntent, issuance: Issuance) -> IssueOutcome:
-    complete = len(issuance.vouchers) >= issuance.quantity
-    return IssueOutcome(
-        intent=intent,
-        outcome="issued" if complete else "partial",
-        http_status=issuance.status_code,
-        voucher_ids=tuple(issuance.settlement_refs),
-        replayed=issuance.recovered,
-        attempts=issuance.attempts,
-        request_ids=tuple(issuance.request_ids),
-        error=None if complete else f"{len(issuance.vouchers)} of {issuance.quantity} vouchers in the answer",
-    )

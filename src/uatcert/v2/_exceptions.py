@@ -21,7 +21,7 @@ Errors raised by the v2 client. Every failure the client can see is one of these
 
 `make_status_error` is the one place that maps a status and an error code to a class: a documented
 code (`ERV1102`, `ERV1202`) wins over the status, then the status table. Messages name the method, the
-URL path, the status and the provider's code and text; never a token, a secret or a response body.
+URL path, the status and the provider's code and message; never a token, a secret or a response body.
 
 Every error carries `attempts` (HTTP requests sent by the logical call that failed) and the
 `correlation_id` (X-Correlation-Id) of that call, if any. The classes also subclass the shared bases
@@ -71,20 +71,22 @@ class ApiTimeoutError(ApiConnectionError):
 
 
 class ApiStatusError(ApiError, StatusFailure):
-    """The API answered with a failure; `code`/`text` come from the first of the envelope's messages."""
+    """The API answered with a failure; `code`/`message` come from the first of the envelope's messages."""
 
     code: str | None
     """Provider error code such as `ERV1102` (unknown codes kept as they came); None if absent."""
-    text: str | None
-    """The message's text (wording not part of the contract); None if absent. `str(err)` is the summary."""
+    message: str | None
+    """The first message's `text` (wording not part of the contract); None if absent. `str(err)` is the summary."""
     messages: list[ErrorMessage]
-    """Every message of `meta.messages`, in order."""
+    """Every message of `meta.messages`, in order (each keeps its documented `text`)."""
 
     def __init__(self, message: str, *, response: httpx.Response, messages: list[ErrorMessage]) -> None:
-        super().__init__(message, response=response, request_id=request_id_of(response, REQUEST_ID_HEADERS))
         first = messages[0] if messages else None
+        super().__init__(
+            message, response=response, request_id=request_id_of(response, REQUEST_ID_HEADERS),
+            message=first.text if first is not None else None,
+        )
         self.code = first.code if first is not None else None
-        self.text = first.text if first is not None else None
         self.messages = list(messages)
 
     @property
@@ -192,7 +194,7 @@ CODE_CLASSES: dict[str, type[ApiStatusError]] = {
 """Documented error codes and their classes; they win over the HTTP status."""
 
 
-def error_class(status: int, code: str | None = None) -> type[ApiStatusError]:
+def status_error_class(status: int, code: str | None = None) -> type[ApiStatusError]:
     """The `ApiStatusError` subclass for a documented code, else the status table, any 5xx, else unexpected."""
     if code is not None and code in CODE_CLASSES:
         return CODE_CLASSES[code]
@@ -216,7 +218,7 @@ def make_status_error(response: httpx.Response, messages: list[ErrorMessage]) ->
     if len(messages) > 1:
         text += f" (+{len(messages) - 1} more message(s))"
     code = next((m.code for m in messages if m.code in CODE_CLASSES), first.code if first else None)
-    return error_class(response.status_code, code)(text, response=response, messages=messages)
+    return status_error_class(response.status_code, code)(text, response=response, messages=messages)
 
 
 def map_transport_error(exc: httpx.RequestError) -> ApiConnectionError:

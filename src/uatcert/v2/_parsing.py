@@ -1,5 +1,5 @@
 """
-Reading v2 bodies: JSON (money kept exact as `Decimal`), the `meta`/`data` envelope, error messages.
+Reading v2 answers: JSON (money kept exact as `Decimal`), the `meta`/`data` envelope, error messages.
 
 Success (DOC): `{"meta": {"status": "succeeded"}, "data": [...]}`. Failure (CODE):
 `{"meta": {"status": "failed", "messages": [{"code", "level", "text"}]}}`. Error messages are also
@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 
+from uatcert._http.exchange import CallState
 from uatcert._http.parsing import BodyReader, at
-from uatcert.v2._exceptions import ResponseValidationError
+from uatcert.v2._constants import AMBIGUOUS_STATUSES, RECOVERABLE_CODES
+from uatcert.v2._exceptions import ResponseValidationError, make_status_error
 from uatcert.v2._models import ErrorMessage
 
 SUCCEEDED = "succeeded"
@@ -103,6 +105,7 @@ def error_messages(body: Any) -> list[ErrorMessage]:
 
 
 def parse_error_messages(response: httpx.Response) -> list[ErrorMessage]:
+    """Messages of a failed answer's body, read tolerantly; empty when it is not JSON. Never raises."""
     try:
         body = loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -112,3 +115,32 @@ def parse_error_messages(response: httpx.Response) -> list[ErrorMessage]:
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def read_answer(response: httpx.Response, state: CallState) -> tuple[httpx.Response, Any]:
+    """
+    A succeeded answer and its body, decoded once; else the API's error for it. `state.ambiguous` is
+    set when the request may have been processed anyway: a 5xx, 408/409, a recoverable code (ERV1102,
+    ERV1202), or no usable v2 answer at all (not JSON, no envelope).
+    """
+    if response.is_success:
+        try:
+            body = decode_json(response)
+        except ResponseValidationError:
+            state.ambiguous = True  # no usable answer: the request may have been processed
+            raise
+        status = envelope_status(body)
+        if status == FAILED:
+            messages = error_messages(body)
+            if any(m.code in RECOVERABLE_CODES for m in messages):
+                state.ambiguous = True
+            raise make_status_error(response, messages)
+        if status is None:
+            state.ambiguous = True  # not a v2 answer (a gateway page?): the request may have been processed
+            success_data(body, response)  # raises the unparseable ResponseValidationError
+        return response, body
+    messages = parse_error_messages(response)
+    if (response.status_code >= 500 or response.status_code in AMBIGUOUS_STATUSES
+            or any(m.code in RECOVERABLE_CODES for m in messages)):
+        state.ambiguous = True
+    raise make_status_error(response, messages)

@@ -10,7 +10,8 @@ Typed client of the UNIQREWARDS Client API v3 (see `shared/reference/uniqrewards
 
 from __future__ import annotations
 
-from uatcert.v3._client import V3Client, new_idempotency_key
+from uatcert.v3._client import V3Client
+from uatcert.v3._constants import REQUEST_ID_HEADERS
 from uatcert.v3._exceptions import (
     ApiConnectionError,
     ApiError,
@@ -29,6 +30,7 @@ from uatcert.v3._exceptions import (
     UnprocessableEntityError,
     status_error_class,
 )
+from uatcert.v3._issuance import new_idempotency_key
 from uatcert.v3._models import ApiErrorBody, Issuance, Product, ProductKind, Voucher, VoucherStatus
 from uatcert.v3._retry import RetryPolicy
 
@@ -47,6 +49,7 @@ __all__ = [
     "PermissionDeniedError",
     "Product",
     "ProductKind",
+    "REQUEST_ID_HEADERS",
     "RateLimitError",
     "ResponseValidationError",
     "RetryPolicy",

@@ -17,7 +17,7 @@ from uatcert._http.exchange import Api, CallState, Exchanges
 from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, Observer
+from uatcert.events import IssuanceHook, IssueIntent, Observer
 from uatcert.v3._constants import (
     AMBIGUOUS_STATUSES,
     DEFAULT_SCOPE_PREFIX,
@@ -25,7 +25,6 @@ from uatcert.v3._constants import (
     DEFAULT_TIMEOUT_S,
     DEFAULT_TOKEN_REFRESH_MARGIN_S,
     IDEMPOTENCY_KEY_HEADER,
-    IDEMPOTENCY_RECORD_HEADER,
     MAX_IDS_PER_BATCH,
     MAX_QUANTITY,
     MIN_QUANTITY,
@@ -33,19 +32,15 @@ from uatcert.v3._constants import (
     USER_AGENT,
 )
 from uatcert.v3._exceptions import ApiError, ResponseValidationError, make_status_error, map_transport_error
+from uatcert.v3._issuance import issued_outcome, new_idempotency_key, read_issuance
 from uatcert.v3._models import Issuance, Product, Voucher
-from uatcert.v3._parsing import BODY, error_body_from, parse_error_body
+from uatcert.v3._parsing import BODY, parse_error_body
 from uatcert.v3._retry import RetryPolicy
 from uatcert.v3._token import TokenManager
 
 _API = Api("v3", USER_AGENT, REQUEST_ID_HEADERS, map_transport_error)
 _ISSUE_ROUTE = re.compile(r"/products/[^/]+")
 """The issuance route below the base URL (`POST /products/{code}`), also when a request is sent raw."""
-
-
-def new_idempotency_key() -> str:
-    """A fresh idempotency key: a random (version 4) UUID in its canonical text form."""
-    return str(uuid.uuid4())
 
 
 class V3Client(TokenClient):
@@ -166,35 +161,14 @@ class V3Client(TokenClient):
                 headers={IDEMPOTENCY_KEY_HEADER: key, "Content-Type": "application/json"},
                 issuance=True,
             )
-            return self._read_issuance(response, intent, state)
+            return read_issuance(response, intent, state)
 
         return self._hooks.run(
             intent,
             state,
             call,
-            succeeded=lambda issuance: _issued_outcome(intent, issuance),
+            succeeded=lambda issuance: issued_outcome(intent, issuance),
             failed=lambda error: refused_or_unknown(intent, state, error),
-        )
-
-    @staticmethod
-    def _read_issuance(response: httpx.Response, intent: IssueIntent, state: CallState) -> Issuance:
-        body = BODY.decode_json(response)
-        path, items = BODY.locate_list(body, response)
-        vouchers = BODY.validate_list(Voucher, items, path, response)
-        record = response.headers.get(IDEMPOTENCY_RECORD_HEADER)
-        return Issuance(
-            idempotency_key=intent.idempotency_key,
-            product_code=intent.product_code,
-            quantity=intent.quantity,
-            face_value=intent.face_value,
-            status_code=response.status_code,
-            vouchers=vouchers,
-            replayed=record is not None,
-            idempotency_record=record,
-            attempts=state.attempts,
-            partial_error=error_body_from(body) if response.status_code == 207 else None,
-            request_ids=list(state.request_ids),
-            raw=body if isinstance(body, dict | list) else None,
         )
 
     # -- vouchers --------------------------------------------------------------------------------
@@ -315,21 +289,3 @@ def _id_key(voucher_id: str) -> str:
     except ValueError:
         return voucher_id.lower()
 
-
-def _issued_outcome(intent: IssueIntent, issuance: Issuance) -> IssueOutcome:
-    return IssueOutcome(
-        intent=intent,
-        outcome="partial" if issuance.status_code == 207 else "issued",
-        http_status=issuance.status_code,
-        voucher_ids=tuple(issuance.voucher_ids),
-        replayed=issuance.replayed,
-        attempts=issuance.attempts,
-        request_ids=tuple(issuance.request_ids),
-        error=_partial_text(issuance),
-    )
-
-
-def _partial_text(issuance: Issuance) -> str | None:
-    if issuance.partial_error is None:
-        return None
-    return f"[{issuance.partial_error.code or 'no code'}] {issuance.partial_error.message or ''}".rstrip()

@@ -78,9 +78,11 @@ class ApiStatusError(ApiError, StatusFailure):
     body: ApiErrorBody | None
 
     def __init__(self, message: str, *, response: httpx.Response, body: ApiErrorBody | None) -> None:
-        super().__init__(message, response=response, request_id=request_id_of(response, REQUEST_ID_HEADERS))
+        super().__init__(
+            message, response=response, request_id=request_id_of(response, REQUEST_ID_HEADERS),
+            message=body.message if body is not None else None,
+        )
         self.code = body.code if body is not None else None
-        self.message = body.message if body is not None else None
         self.body = body
 
 

@@ -16,7 +16,7 @@ from uatcert.allsafe import (
     InvalidVendorError,
     NoVaultLinkedError,
     NoVouchersError,
-    RateLimitedError,
+    RateLimitError,
     ReconciliationRequired,
     ValidationFailedError,
 )
@@ -350,7 +350,7 @@ def test_availability_retries_through_server_faults_and_rate_limits(live: Live) 
         armed = http.post("/faults", json={"kind": "rate_limit", "api": "allsafe", "method": "POST",
                                            "path": "/allocate$", "retry_after": 7})
     assert armed.status_code == 201
-    with pytest.raises(RateLimitedError) as caught:
+    with pytest.raises(RateLimitError) as caught:
         live.client().allocate("ExampleMart", 50)
     assert caught.value.retry_after == 7.0
 

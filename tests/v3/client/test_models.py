@@ -115,16 +115,8 @@ def test_missing_documented_key_rejected(make_client: MakeClient, api: FakeApi) 
     assert caught.value.paths == ["$.data[1].voucher_id"]
 
 
-def test_offending_value_never_shown(make_client: MakeClient, api: FakeApi) -> None:
-    api.queue(reply(200, {"data": voucher_json(voucher_id="UG-SECRET-CODE-123")}))
-    with pytest.raises(ResponseValidationError) as caught:
-        make_client().voucher(VID)
-    assert "UG-SECRET-CODE-123" not in str(caught.value)
-
-
-@pytest.mark.parametrize("content", [b"", b"<html></html>", b"[1,2"])
-def test_non_json_success_body(make_client: MakeClient, api: FakeApi, content: bytes) -> None:
-    api.queue(reply(200, content))
+def test_non_json_success_body(make_client: MakeClient, api: FakeApi) -> None:
+    api.queue(reply(200, b"<html></html>"))  # the other bodies: tests/http/test_parsing.py
     with pytest.raises(ResponseValidationError, match="not JSON"):
         make_client().products()
 

@@ -14,7 +14,6 @@ from uatcert.v3 import (
     InternalServerError,
     Issuance,
     ResponseValidationError,
-    RetryPolicy,
     TokenError,
     V3Client,
     new_idempotency_key,
@@ -194,29 +193,3 @@ def test_outcome_unknown_on_unreadable_success(make_client: MakeClient, api: Fak
     assert caught.value.idempotency_key == KEY and caught.value.attempts == 1
     assert hook.outcomes[0].outcome == "unknown" and hook.outcomes[0].http_status == 200
 
-
-def test_after_hook_failure_surfaces_once_all_hooks_ran(make_client: MakeClient, api: FakeApi) -> None:
-    failing, other = Hook(fail_after=True), Hook()
-    api.queue(reply(200, {"data": [voucher_json()]}))
-    with pytest.raises(OSError, match="ledger"):
-        make_client(issuance_hooks=[failing, other]).issue("P", 1)
-    assert len(other.outcomes) == 1
-
-
-def test_after_hook_failure_noted_on_api_error(make_client: MakeClient, api: FakeApi) -> None:
-    api.queue(reply(404, error_json("404-001")))
-    with pytest.raises(Exception) as caught:
-        make_client(issuance_hooks=[Hook(fail_after=True)]).issue("P", 1)
-    assert any("ledger disk full" in note for note in getattr(caught.value, "__notes__", []))
-
-
-def test_unexpected_exception_still_reported(make_client: MakeClient, api: FakeApi) -> None:
-    hook = Hook()
-
-    def explode(request: httpx.Request) -> httpx.Response:
-        raise KeyError("bug in a transport")
-
-    api.queue(explode)
-    with pytest.raises(KeyError):
-        make_client(issuance_hooks=[hook], retry=RetryPolicy(max_attempts=1)).issue("P", 1)
-    assert hook.outcomes[0].outcome == "unknown" and "KeyError" in (hook.outcomes[0].error or "")

@@ -1,4 +1,4 @@
-"""Status -> exception mapping, error-body tolerance, and the total wrapping of httpx errors."""
+"""Status -> exception mapping, error-body tolerance, and the v3 classes of wrapped httpx errors."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from uatcert.v3 import (
     V3Client,
     status_error_class,
 )
-from uatcert.v3._exceptions import make_status_error, map_transport_error
+from uatcert.v3._exceptions import make_status_error
 from uatcert.v3._parsing import error_body_from
 
 from .fakes import FakeApi, MakeClient, error_json, reply
@@ -154,46 +154,9 @@ def test_rate_limit_error_carries_retry_after() -> None:
     assert error.retry_after == 7.0
 
 
-def _all_subclasses(cls: type[BaseException]) -> set[type[BaseException]]:
-    found: set[type[BaseException]] = set()
-    for sub in cls.__subclasses__():
-        found.add(sub)
-        found |= _all_subclasses(sub)
-    return found
-
-
-HTTPX_REQUEST_ERRORS = sorted(
-    (c for c in _all_subclasses(httpx.RequestError) if c.__module__.startswith("httpx")),
-    key=lambda c: c.__name__,
-)
-
-
-def test_every_httpx_transport_error_is_covered() -> None:
-    names = {c.__name__ for c in HTTPX_REQUEST_ERRORS}
-    for expected in ("ConnectError", "ReadError", "WriteError", "RemoteProtocolError", "ReadTimeout",
-                     "ConnectTimeout", "PoolTimeout", "WriteTimeout", "CloseError", "ProxyError",
-                     "UnsupportedProtocol", "LocalProtocolError", "DecodingError", "TooManyRedirects"):
-        assert expected in names
-
-
-@pytest.mark.parametrize("exc_class", HTTPX_REQUEST_ERRORS, ids=lambda c: c.__name__)
-def test_httpx_error_mapping_is_total(exc_class: type[httpx.RequestError]) -> None:
-    request = httpx.Request("POST", "https://api.test.invalid/v3/products/X")
-    wrapped = map_transport_error(exc_class("boom", request=request))
-    assert isinstance(wrapped, ApiConnectionError)
-    assert isinstance(wrapped, ApiTimeoutError) == issubclass(exc_class, httpx.TimeoutException)
-    assert wrapped.request is request
-    assert "POST /v3/products/X" in str(wrapped)
-    if issubclass(exc_class, httpx.TimeoutException):
-        assert wrapped.outcome == "timeout"
-    elif issubclass(exc_class, httpx.ConnectError):
-        assert wrapped.outcome == "lost_request"
-    else:
-        assert wrapped.outcome == "connection_error"
-
-
-@pytest.mark.parametrize("exc_class", HTTPX_REQUEST_ERRORS, ids=lambda c: c.__name__)
-def test_client_wraps_every_httpx_error(make_client: MakeClient, api: FakeApi,
+@pytest.mark.parametrize("exc_class", [httpx.ReadTimeout, httpx.ConnectError, httpx.RemoteProtocolError],
+                         ids=lambda c: c.__name__)  # every httpx error: tests/http/test_errors.py
+def test_client_wraps_httpx_errors_in_its_own_classes(make_client: MakeClient, api: FakeApi,
                                         exc_class: type[httpx.RequestError]) -> None:
     client: V3Client = make_client(retry=RetryPolicy(max_attempts=1))
     client.access_token()
@@ -207,14 +170,3 @@ def test_client_wraps_every_httpx_error(make_client: MakeClient, api: FakeApi,
     assert isinstance(caught.value.__cause__, exc_class)
     assert isinstance(caught.value, ApiTimeoutError) == issubclass(exc_class, httpx.TimeoutException)
 
-
-def test_transport_error_without_request_is_still_wrapped() -> None:
-    wrapped = map_transport_error(httpx.ReadError("boom"))
-    assert wrapped.request is None
-    assert "ReadError" in str(wrapped)
-
-
-def test_hopeless_connection_errors_are_not_retried() -> None:
-    request = httpx.Request("GET", "ftp://x.invalid/")
-    assert map_transport_error(httpx.UnsupportedProtocol("no", request=request)).should_retry is False
-    assert map_transport_error(httpx.ConnectError("no", request=request)).should_retry is True
