@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -26,3 +27,18 @@ def sandbox_server() -> Iterator[BackgroundServer]:
     each package's fixtures reset it (and clear its defect mode) around their tests. Stopped at teardown."""
     with BackgroundServer(create_app(SandboxConfig()), host="127.0.0.1", port=0) as server:
         yield server
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[..., BackgroundServer]]:
+    """Start an extra sandbox with its own config (`SandboxConfig` fields); stopped at teardown."""
+    started: list[BackgroundServer] = []
+
+    def start(**config: Any) -> BackgroundServer:
+        server = BackgroundServer(create_app(SandboxConfig(**config))).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

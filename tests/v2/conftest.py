@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
+from uatcert.sandbox import BackgroundServer, SandboxControl
 
 
 # -- the real sandbox over 127.0.0.1 ----------------------------------------------------------------
@@ -30,18 +29,3 @@ def sandbox(server: BackgroundServer, ctl: SandboxControl) -> Iterator[SandboxCo
     yield ctl
     ctl.reset()
     ctl.set_defect(None)
-
-
-@pytest.fixture
-def start_sandbox() -> Iterator[Callable[..., BackgroundServer]]:
-    """Start an extra sandbox with its own config; stopped at teardown."""
-    started: list[BackgroundServer] = []
-
-    def start(**config: Any) -> BackgroundServer:
-        srv = BackgroundServer(create_app(SandboxConfig(**config))).start()
-        started.append(srv)
-        return srv
-
-    yield start
-    for srv in started:
-        srv.stop()

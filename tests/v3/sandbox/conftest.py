@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.v3.sandbox.sandbox_support import Api
-from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxControl, create_app
+from uatcert.sandbox import BackgroundServer, SandboxControl
 
 
 @pytest.fixture(scope="session")
@@ -40,20 +40,18 @@ def api(server: BackgroundServer, ctl: SandboxControl, http: httpx.Client) -> Ap
 
 
 @pytest.fixture
-def start_sandbox(http: httpx.Client) -> Iterator[Callable[..., Api]]:
-    """Start an extra sandbox with its own config; stopped at teardown."""
-    started: list[tuple[BackgroundServer, SandboxControl]] = []
+def start_sandbox(start_sandbox: Callable[..., BackgroundServer], http: httpx.Client) -> Iterator[Callable[..., Api]]:
+    """Start an extra sandbox with its own config, seen through `Api`; stopped at teardown."""
+    controls: list[SandboxControl] = []
 
     def start(**config: Any) -> Api:
-        srv = BackgroundServer(create_app(SandboxConfig(**config))).start()
-        control = SandboxControl(srv.base_url)
-        started.append((srv, control))
-        return Api(srv, control, http)
+        server = start_sandbox(**config)
+        controls.append(SandboxControl(server.base_url))
+        return Api(server, controls[-1], http)
 
     yield start
-    for srv, control in started:
+    for control in controls:
         control.close()
-        srv.stop()
 
 
 @pytest.fixture
