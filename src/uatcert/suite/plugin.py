@@ -9,7 +9,8 @@ what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
 - reports `@sandbox_only` scenarios as not applicable where the scenario's API target is not the sandbox;
 - moves `@run_last` scenarios to the end of the run (the order is kept otherwise);
 - records every scenario's outcome (passed / failed / broken / not applicable) for the runner, and
-  describes the target of every API the run used.
+  describes the target of every API the run used. Only a `Nonconformance` (a finding, raised through
+  `Check`) makes a scenario *failed*; anything else, a bare `AssertionError` included, is *broken*.
 """
 
 from __future__ import annotations
@@ -201,10 +202,10 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, Nonconformance):
             outcome, message = "failed", exc.line()
-        elif isinstance(exc, AssertionError):
-            outcome = "failed"
+        elif isinstance(exc, AssertionError):  # not raised through `Check`: uatcert's own assumption, not a finding
+            outcome = "broken"
             first_line = str(exc).splitlines()[0] if str(exc) else "assertion failed"
-            message = f"{requirement.id if requirement else '?'}: {short(first_line)}"
+            message = f"harness assertion: {short(first_line)}"
         else:
             outcome = "broken"
             message = f"{type(exc).__name__}: {short(str(exc))}" if exc else short(str(report.longrepr))
