@@ -39,6 +39,15 @@ Feature: ALS-ALLOC - One voucher allocated per request, and never a voucher twic
     And the run's ledger records the allocation's outcome as unknown under its reference
     And the provider recorded exactly one allocation for the reference
 
+  @critical @sandbox_only
+  Scenario: An allocation answered with no content is flagged for reconciliation, not retried
+    Given the provider will answer the next allocation with no content after allocating
+    When the integrator allocates one voucher of that type with its own reference
+    Then the allocation is reported as needing reconciliation under its reference
+    And exactly one allocation request was sent
+    And the run's ledger records the allocation's outcome as unknown under its reference
+    And the provider recorded exactly one allocation for the reference
+
   @normal @sandbox_only
   Scenario: Parallel allocations for the last vouchers of a type never share a voucher
     Given a voucher type with exactly 3 vouchers left

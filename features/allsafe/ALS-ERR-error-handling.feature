@@ -11,6 +11,12 @@ Feature: ALS-ERR - Every documented refusal surfaces as its own clear, typed err
     And the refusal was not retried
     And the voucher stock of the campaign is unchanged
 
+  @critical
+  Scenario: Wrong credentials are refused the campaign's availability as an authentication failure
+    When the integrator checks availability with a wrong password
+    Then the refusal is an authentication failure naming its documented causes and the action to take
+    And the refusal was not retried
+
   @critical @sandbox_only
   Scenario Outline: An integration that may not allocate is refused as an authentication failure (<who>)
     Given the voucher stock of the campaign is noted

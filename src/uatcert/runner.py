@@ -35,10 +35,12 @@ from uatcert.pack import (
 )
 from uatcert.profiles import Profile
 from uatcert.sandbox import SANDBOX_SECRETS
-from uatcert.suite.results import RunResults
+from uatcert.suite.results import RunResults, catalogue_precondition
 from uatcert.verdict import RunVerdict
 
 EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+SUMMARY_REASONS = 10
+"""Reasons of a NOT CERTIFIED run printed in the summary (the certificate lists them all)."""
 
 
 def project_root() -> Path:
@@ -116,7 +118,8 @@ def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> Non
             out.write(f"  BROKEN collection: {error}\n")
         for scenario in failures:
             out.write(f"  {scenario.outcome.upper()} {scenario.message}\n")
-    na_reasons = sorted({s.message for s in results.scenarios if s.outcome == "not_applicable"})
+    na_reasons = sorted({s.message for s in results.scenarios if s.outcome == "not_applicable"},
+                        key=lambda m: (catalogue_precondition(m) is None, m))  # what the catalogue lacks first
     if na_reasons:
         out.write("\nNot applicable:\n")
         for reason in na_reasons:
@@ -124,6 +127,10 @@ def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> Non
     out.write(f"\nVerdict: {verdict.label}\n")
     if not verdict.certified:
         out.write(f"  first reason: {verdict.reasons[0]}\n")
+        shown = verdict.reasons[:SUMMARY_REASONS]
+        out.write("  why:\n" + "".join(f"    {i}. {reason}\n" for i, reason in enumerate(shown, 1)))
+        if len(verdict.reasons) > len(shown):
+            out.write(f"    ... and {len(verdict.reasons) - len(shown)} more (see the certificate)\n")
 
 
 def certify(

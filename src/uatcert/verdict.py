@@ -2,21 +2,28 @@
 Verdicts: from scenario results to requirement verdicts and the run's overall verdict.
 
 A requirement is PASSED only when at least one of its scenarios passed and none failed, broke or was
-skipped for any reason other than "not applicable". A run is CERTIFIED only when every requirement
-of the profiles run PASSED (a requirement that is entirely not applicable is listed with its reason
-and does not block) and no scenario failed to collect. Nothing else can yield CERTIFIED.
+skipped for any reason other than "not applicable". A requirement whose scenarios are all not applicable
+is NOT MET (and blocks), unless it declares why that is acceptable (`Requirement.na_acceptable`; then it is
+N/A and does not block). A run is CERTIFIED only when every requirement of the profiles run PASSED (or is
+an accepted N/A), no scenario failed to collect and every product a catalogue description expects is
+listed. Nothing else can yield CERTIFIED.
+
+The reasons of a NOT CERTIFIED run come in this order: what the catalogue lacks (a generated outline with
+no rows: no open-value product, ...; then expected products not listed), then everything else.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from uatcert.suite.requirements import REQUIREMENTS
-from uatcert.suite.results import RunResults, ScenarioResult
+from uatcert.suite.results import RunResults, ScenarioResult, catalogue_precondition
 
-RequirementVerdict = Literal["passed", "failed", "broken", "not_applicable", "not_run", "incomplete"]
+RequirementVerdict = Literal[
+    "passed", "failed", "broken", "not_met", "not_applicable", "not_run", "incomplete"
+]
 
 
 @dataclasses.dataclass
@@ -45,6 +52,17 @@ class RunVerdict:
         return "CERTIFIED" if self.certified else "NOT CERTIFIED"
 
 
+def _not_applicable_reasons(requirement: str, scenarios: list[ScenarioResult]) -> list[str]:
+    """Why every scenario of a requirement was not applicable: catalogue preconditions first, in their words."""
+    messages = list(dict.fromkeys(s.message for s in scenarios))
+    catalogue = [text for m in messages if (text := catalogue_precondition(m)) is not None]
+    others = sorted(m for m in messages if catalogue_precondition(m) is None)
+    reasons = [f"{requirement}: not met: {text}" for text in catalogue]
+    if others:
+        reasons.append(f"{requirement}: not met: every scenario was not applicable ({'; '.join(others)})")
+    return reasons
+
+
 def summarise(requirement: str, scenarios: list[ScenarioResult]) -> RequirementSummary:
     outcomes = {s.outcome for s in scenarios}
     reasons = [s.message for s in scenarios if s.outcome in ("failed", "broken")]
@@ -59,11 +77,34 @@ def summarise(requirement: str, scenarios: list[ScenarioResult]) -> RequirementS
         verdict = "incomplete"
         reasons = [f"{requirement}: skipped: {s.name}: {s.message}" for s in scenarios if s.outcome == "skipped"]
     elif outcomes == {"not_applicable"}:
-        verdict = "not_applicable"
-        reasons = sorted({s.message for s in scenarios})
+        known = REQUIREMENTS.get(requirement)
+        if known is not None and known.na_acceptable:
+            verdict = "not_applicable"
+            reasons = [*sorted({s.message for s in scenarios}), f"{requirement}: N/A accepted: {known.na_acceptable}"]
+        else:
+            verdict, reasons = "not_met", _not_applicable_reasons(requirement, scenarios)
     else:
         verdict = "passed"
     return RequirementSummary(requirement, verdict, scenarios, reasons)
+
+
+def missing_expected(catalogue: dict[str, Any]) -> list[str]:
+    """The codes a catalogue description expects (`expected`) that it does not list (and its own `missing`)."""
+    expected = [str(code) for code in catalogue.get("expected") or []]
+    listed = {str(p.get("code")) for p in catalogue.get("products") or [] if isinstance(p, dict)}
+    declared = [str(code) for code in catalogue.get("missing") or []]
+    return list(dict.fromkeys([*(c for c in expected if c not in listed), *declared]))
+
+
+def catalogue_reasons(results: RunResults) -> list[str]:
+    """One reason per API whose catalogue does not list every product the integrator expects to sell."""
+    reasons = []
+    for api, catalogue in results.catalogues.items():
+        missing = missing_expected(catalogue)
+        if missing:
+            reasons.append(f"{api} catalogue: expected product(s) not listed: {', '.join(missing)} (the integrator "
+                           f"will sell them: ask the provider to add them to the UAT catalogue)")
+    return reasons
 
 
 def judge(results: RunResults, required: Iterable[str]) -> RunVerdict:
@@ -92,4 +133,13 @@ def judge(results: RunResults, required: Iterable[str]) -> RunVerdict:
             summary.verdict = "incomplete"
             summary.reasons = [f"{summary.requirement}: never issued: {', '.join(never)}"]
             reasons.extend(summary.reasons)
+    first = [r for summary in summaries if summary.verdict == "not_met" for r in _catalogue_lacks(summary)]
+    first += catalogue_reasons(results)
+    reasons = [*first, *(r for r in reasons if r not in first)]
     return RunVerdict(certified=not reasons, requirements=summaries, reasons=reasons)
+
+
+def _catalogue_lacks(summary: RequirementSummary) -> list[str]:
+    """The reasons of a NOT MET requirement that say what the catalogue lacks (a generated outline with no rows)."""
+    texts = [text for s in summary.scenarios if (text := catalogue_precondition(s.message)) is not None]
+    return [f"{summary.requirement}: not met: {text}" for text in dict.fromkeys(texts)]

@@ -75,16 +75,18 @@ def _(refusal: Outcome, check: Check, allsafe_target: AllSafeTarget, kind: str) 
     info = STATUS_TABLE[status]
     expected = f"{expected_class.__name__} (HTTP {status} {info.label})"
     error = refusal.error
+    # the provider's answer decides the typed error: its status code (the only thing the reference documents)
     check.that(error is not None, f"{refusal.what} refused: {expected}", refusal.describe())
     check.that(isinstance(error, expected_class) and getattr(error, "status", None) == status, expected,
                refusal.describe())
     assert isinstance(error, AllSafeStatusError)
-    check.that(error.cause == info.cause and error.action == info.action and error.user_message == info.user_message,
-               "the documented cause, the action and the end-user message", f"{error.cause!r} / {error.action!r}")
-    text = str(error)
-    for part in (str(status), info.label, info.cause, info.action):
-        check.that(part in text, f"a message naming {part!r}", text)
-    check.that(allsafe_target.password not in text, "a message without credentials", "the password in the message")
+    # cause, action and message come from uatcert's own status table (unit-tested in tests/allsafe/client):
+    # shown in the evidence, never a finding; a password in the message would be a harness bug
+    if allsafe_target.password in str(error):
+        raise RuntimeError("harness: the refusal's message carries the password")
+    note(f"how the {status} refusal surfaces", {"error": type(error).__name__, "cause": error.cause,
+                                                 "action": error.action, "end-user message": error.user_message,
+                                                 "message": str(error)})
     if isinstance(error, ValidationFailedError):
         note("field errors of the validation refusal (undocumented body)", error.field_errors or "none given")
     note(f"body of the {status} refusal (undocumented)", {"title": error.title, "detail": error.message,
@@ -93,5 +95,8 @@ def _(refusal: Outcome, check: Check, allsafe_target: AllSafeTarget, kind: str) 
 
 
 @then("the refusal was not retried")
-def _(refusal: Outcome, check: Check) -> None:
-    check.that(refusal.requests == 1, "exactly one request for the refused call", f"{refusal.requests} requests")
+def _(refusal: Outcome) -> None:
+    if refusal.requests != 1:  # uatcert's client decides retries: a harness bug, not a finding
+        raise RuntimeError(f"harness: the refused call sent {refusal.requests} requests; a documented refusal "
+                           "must not be retried")
+    note("requests sent for the refused call", "1")

@@ -145,24 +145,33 @@ def _(
     request.addfinalizer(control.clear_faults)
 
 
+@given("the provider will answer the next allocation with no content after allocating")
+def _(allsafe_sandbox: AllSafeSandboxControl | None, request: pytest.FixtureRequest) -> None:
+    control = controlled(allsafe_sandbox)
+    control.set_switches(allocation_answer="204_no_content")
+    request.addfinalizer(lambda: control.set_switches(allocation_answer="200_voucher"))
+
+
 @then("the allocation is reported as needing reconciliation under its reference")
 def _(attempt: Outcome, check: Check) -> None:
     error = attempt.error
+    # what came back decides it: an answer with a usable voucher (or a refusal) would not need reconciling
     check.that(isinstance(error, ReconciliationRequired), "ReconciliationRequired (outcome unknown, not retried)",
                attempt.describe())
     assert isinstance(error, ReconciliationRequired)
-    check.that(error.reference == attempt.reference, f"the allocation's reference {attempt.reference}",
-               str(error.reference))
-    check.that("reconcil" in error.action and "not retried" in str(error),
-               "a message saying the allocation needs reconciling and was not retried", str(error))
-    note("reason", {"reason": error.reason, "status received": error.status})
+    if error.reference != attempt.reference:  # the client's own bookkeeping: a harness bug, not a finding
+        raise RuntimeError(f"harness: the reconciliation names reference {error.reference}, not {attempt.reference}")
+    note("reason", {"reason": error.reason, "status received": error.status, "action": error.action,
+                    "message": str(error)})
 
 
 @then("exactly one allocation request was sent")
-def _(attempt: Outcome, exchanges: ScenarioExchanges, allsafe_target: AllSafeTarget, check: Check) -> None:
+def _(attempt: Outcome, exchanges: ScenarioExchanges) -> None:
     sent = [e for e in exchanges.all() if e.api == "allsafe" and e.idempotency_key == attempt.reference]
-    check.that(len(sent) == 1 and attempt.requests == 1, "exactly one allocation request (no automatic retry)",
-               f"{len(sent)} requests: {[e.outcome for e in sent]}")
+    if len(sent) != 1 or attempt.requests != 1:  # uatcert's client decides retries: a harness bug, not a finding
+        raise RuntimeError(f"harness: the client sent {len(sent)} allocation requests ({[e.outcome for e in sent]}); "
+                           "an allocation of unknown outcome must never be retried")
+    note("allocation requests sent", f"1 ({sent[0].outcome})")
 
 
 @then("the run's ledger records the allocation's outcome as unknown under its reference")

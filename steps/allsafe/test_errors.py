@@ -43,6 +43,12 @@ def _(allsafe_connect: AllSafeConnector, allsafe_target: AllSafeTarget, stock_no
     return capture(exchanges, "an allocation with a wrong password", lambda: client.allocate(vendor, value))
 
 
+@when("the integrator checks availability with a wrong password", target_fixture="refusal")
+def _(allsafe_connect: AllSafeConnector, allsafe_target: AllSafeTarget, exchanges: ScenarioExchanges) -> Outcome:
+    client = allsafe_connect(Credentials(allsafe_target.username, allsafe_target.password + "-not-the-password"))
+    return capture(exchanges, "availability with a wrong password", client.availability)
+
+
 WHO = {"a revoked integration": "REVOKED", "the integration of a campaign past its end": "ENDED"}
 
 

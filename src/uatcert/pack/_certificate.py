@@ -29,7 +29,7 @@ from uatcert.pack._matrix import (
 )
 from uatcert.suite.requirements import REQUIREMENTS
 from uatcert.suite.results import RunResults, ScenarioResult
-from uatcert.verdict import RequirementSummary, RunVerdict
+from uatcert.verdict import RequirementSummary, RunVerdict, missing_expected
 
 SCHEMA = "uatcert.certificate/1"
 
@@ -120,7 +120,14 @@ def build_document(
 
 def _catalogue_entry(described: dict[str, Any]) -> dict[str, Any]:
     products = catalogue_products(described)
-    return {"size": described.get("size", len(products)), "sha256": described.get("sha256", ""), "products": products}
+    entry: dict[str, Any] = {
+        "size": described.get("size", len(products)), "sha256": described.get("sha256", ""), "products": products,
+    }
+    expected = [str(code) for code in described.get("expected") or []]
+    if expected:  # the products the integrator will sell (v3: UATCERT_V3__EXPECTED_PRODUCTS)
+        entry["expected"] = expected
+        entry["missing"] = missing_expected(described)
+    return entry
 
 
 def _requirement_entry(summary: RequirementSummary, cells: Cells) -> dict[str, Any]:

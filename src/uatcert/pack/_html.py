@@ -14,6 +14,8 @@ from uatcert.pack._render import (
     counts_text,
     date_text,
     evidence_text,
+    expected_catalogues,
+    expected_title,
     face_value_unit,
     issuance_lines,
     matrices,
@@ -50,7 +52,7 @@ td.mono, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, mon
   white-space: nowrap; }
 .b-passed { color: var(--pass); background: var(--pass-bg); }
 .b-failed, .b-broken { color: var(--fail); background: var(--fail-bg); }
-.b-incomplete, .b-not_run, .b-skipped { color: var(--warn); background: var(--warn-bg); }
+.b-incomplete, .b-not_run, .b-not_met, .b-skipped { color: var(--warn); background: var(--warn-bg); }
 .b-not_applicable, .b-none { color: var(--muted); background: #eaeef2; }
 .matrix td, .matrix th { text-align: center; } .matrix td:first-child, .matrix th:first-child,
 .matrix td:nth-child(2), .matrix th:nth-child(2) { text-align: left; }
@@ -109,6 +111,14 @@ def render_html(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     ) + "</section>")
+    for api, expected, unexpected in expected_catalogues(doc):
+        parts.append(f"<section><h2>{_e(expected_title(api))}</h2>" + _html_table(
+            ["Expected product", "In the listing"],
+            [[f'<span class="mono">{_e(code)}</span>',
+              f'<span class="badge b-{"passed" if state == "listed" else "failed"}">{_e(state)}</span>']
+             for code, state in expected],
+        ) + '<p class="muted">Listed, not expected: '
+            + (", ".join(f'<span class="mono">{_e(c)}</span>' for c in unexpected) or "none") + "</p></section>")
     tables = matrices(doc)
     for profile, headers, rows in tables:
         parts.append(f"<section><h2>{_e(matrix_title(profile, len(tables)))}</h2>" + _html_table(

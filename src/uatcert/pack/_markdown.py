@@ -9,6 +9,8 @@ from uatcert.pack._render import (
     counts_text,
     date_text,
     evidence_text,
+    expected_catalogues,
+    expected_title,
     issuance_lines,
     matrices,
     matrix_title,
@@ -50,6 +52,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     )
+    for api, expected, unexpected in expected_catalogues(doc):
+        lines += ["", f"## {expected_title(api)}", ""]
+        lines += _md_table(["Expected product", "In the listing"], expected)
+        lines += ["", "Listed, not expected: " + (", ".join(f"`{c}`" for c in unexpected) or "none")]
     tables = matrices(doc)
     for profile, headers, rows in tables:
         lines += ["", f"## {matrix_title(profile, len(tables))}", ""]

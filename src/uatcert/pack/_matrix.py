@@ -84,16 +84,19 @@ def _cells(
     for product, value in keys:
         members = groups.get((product, value), [])
         summary = summarise(requirement, members)
-        if summary.verdict == "not_run":
+        verdict: str = summary.verdict
+        if verdict == "not_run":
             reason = "no scenario ran"
-        elif summary.verdict == "passed":
+        elif verdict == "passed":
             reason = ""
+        elif verdict == "not_met":  # a cell is not a requirement: N/A with its reason (the requirement decides)
+            verdict, reason = "not_applicable", "; ".join(dict.fromkeys(s.message for s in members))
         else:
-            reason = "; ".join(dict.fromkeys(summary.reasons)) or summary.verdict
+            reason = "; ".join(dict.fromkeys(summary.reasons)) or verdict
         cells.append({
             "product": product,
             "face_value": value,
-            "verdict": summary.verdict,
+            "verdict": verdict,
             "reason": reason,
             "scenarios": [s.nodeid for s in members],
         })

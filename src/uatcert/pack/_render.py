@@ -13,7 +13,7 @@ from typing import Any
 from uatcert.pack._ledger import format_amount
 
 WORDS = {
-    "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_applicable": "N/A",
+    "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_met": "NOT MET", "not_applicable": "N/A",
     "not_run": "NOT RUN", "incomplete": "INCOMPLETE", "skipped": "SKIPPED",
 }
 
@@ -103,6 +103,25 @@ def matrices(doc: dict[str, Any]) -> list[Matrix]:
 
 def matrix_title(profile: str, count: int) -> str:
     return "Requirement × product matrix" + (f" ({profile})" if count > 1 else "")
+
+
+def expected_catalogues(doc: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]], list[str]]]:
+    """Per API whose catalogue expects products: (API, [(expected code, "listed" or "MISSING")], listed
+    codes nobody expected)."""
+    out = []
+    for api, catalogue in (doc.get("catalogues") or {}).items():
+        expected = catalogue.get("expected") or []
+        if not expected:
+            continue
+        missing = set(catalogue.get("missing") or [])
+        listed = [p["code"] for p in catalogue.get("products") or []]
+        rows = [(code, "MISSING" if code in missing else "listed") for code in expected]
+        out.append((api, rows, [code for code in listed if code not in expected]))
+    return out
+
+
+def expected_title(api: str) -> str:
+    return f"Expected catalogue ({api}): the products the integrator will sell, against the listing"
 
 
 def issuance_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:

@@ -7,8 +7,10 @@ what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
   product and face value, ...: marker tags on outlines with a header-only Examples table);
 - turns requirement and severity tags into Allure labels;
 - reports `@sandbox_only` scenarios as not applicable where the scenario's API target is not the sandbox;
+- moves `@run_last` scenarios to the end of the run (the order is kept otherwise);
 - records every scenario's outcome (passed / failed / broken / not applicable) for the runner, and
-  describes the target of every API the run used.
+  describes the target of every API the run used. Only a `Nonconformance` (a finding, raised through
+  `Check`) makes a scenario *failed*; anything else, a bare `AssertionError` included, is *broken*.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
 from uatcert.suite.runtime import RUNTIME, SuiteRuntime, runtime_of
-from uatcert.suite.scenario import NOT_APPLICABLE, example_of, parametrize_examples
+from uatcert.suite.scenario import NO_EXAMPLE, NOT_APPLICABLE, example_of, parametrize_examples
 from uatcert.suite.wings import WINGS
 
 RESULTS = pytest.StashKey[RunResults]()
 SCENARIO = pytest.StashKey[tuple[str, str]]()  # (feature name, scenario name with example values)
 
 SANDBOX_ONLY = "needs the embedded sandbox's control API; not applicable elsewhere"
+RUN_LAST = "run after every other scenario of the run (e.g. a check that the catalogue did not drift meanwhile)"
 
 pytest_plugins = ["uatcert.suite.fixtures", *(wing.fixtures for wing in WINGS.values())]
 """The core fixtures, then each wing's fixtures (the wings' shared steps: their steps folder's conftest)."""
@@ -53,6 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for severity in SEVERITIES:
         config.addinivalue_line("markers", f"{severity}: Allure severity {severity}")
     config.addinivalue_line("markers", f"sandbox_only: {SANDBOX_ONLY}")
+    config.addinivalue_line("markers", f"run_last: {RUN_LAST}")
     for wing in WINGS.values():
         config.addinivalue_line("markers", f"{wing.name}: {wing.title} scenario")
         for name, text in wing.markers.items():
@@ -89,6 +93,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    run_last_to_the_end(items)
     for item in items:
         names = {m.name for m in item.iter_markers()}
         requirement = requirement_of(list(names))
@@ -99,6 +104,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         labels.append(("severity", severity))
         for label_type, value in labels:
             item.add_marker(pytest.mark.allure_label(value, label_type=label_type))
+
+
+def run_last_to_the_end(items: list[pytest.Item]) -> None:
+    """Items marked `@run_last` move to the end of the run, in place; the order is kept otherwise."""
+    last = [item for item in items if item.get_closest_marker("run_last")]
+    if last:
+        items[:] = [item for item in items if not item.get_closest_marker("run_last")] + last
 
 
 class _CollectionErrors:
@@ -190,10 +202,10 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, Nonconformance):
             outcome, message = "failed", exc.line()
-        elif isinstance(exc, AssertionError):
-            outcome = "failed"
+        elif isinstance(exc, AssertionError):  # not raised through `Check`: uatcert's own assumption, not a finding
+            outcome = "broken"
             first_line = str(exc).splitlines()[0] if str(exc) else "assertion failed"
-            message = f"{requirement.id if requirement else '?'}: {short(first_line)}"
+            message = f"harness assertion: {short(first_line)}"
         else:
             outcome = "broken"
             message = f"{type(exc).__name__}: {short(str(exc))}" if exc else short(str(report.longrepr))
@@ -208,7 +220,7 @@ def _record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
             nodeid=item.nodeid,
             name=_scenario_name(item),
             requirement=requirement.id if requirement else None,
-            product=example.get("code") if example else None,
+            product=example.get("code") if example and example.get("code") != NO_EXAMPLE else None,
             outcome=outcome,
             message=message,
             duration_s=round(report.duration, 3),

@@ -10,6 +10,17 @@ from typing import Any, Literal
 Outcome = Literal["passed", "failed", "broken", "not_applicable", "skipped"]
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "broken", "not_applicable", "skipped")
 
+NOT_APPLICABLE = "not applicable"
+"""Prefix of a skip reason the plugin reports as "not applicable" (not as a plain skip)."""
+CATALOGUE_PRECONDITION = f"{NOT_APPLICABLE} on this catalogue: "
+"""Prefix of the reason of a generated outline with no rows: the catalogue lacks the product kind it needs
+(no open-value product, ...). The verdict names such reasons first."""
+
+
+def catalogue_precondition(message: str) -> str | None:
+    """The integrator-facing text of a catalogue precondition's not-applicable reason, else None."""
+    return message[len(CATALOGUE_PRECONDITION):] if message.startswith(CATALOGUE_PRECONDITION) else None
+
 
 @dataclasses.dataclass
 class ScenarioResult:

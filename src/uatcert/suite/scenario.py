@@ -17,10 +17,12 @@ from uatcert.events import Exchange, Observer
 from uatcert.evidence import AllureEvidence
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import SandboxControl
+from uatcert.suite.results import CATALOGUE_PRECONDITION as CATALOGUE_PRECONDITION
+from uatcert.suite.results import NOT_APPLICABLE as NOT_APPLICABLE
 from uatcert.suite.runtime import ExchangeLog, SuiteRuntime
 
-NOT_APPLICABLE = "not applicable"
-"""Prefix of a skip reason the plugin reports as "not applicable" (not as a plain skip)."""
+NO_EXAMPLE = "(none)"
+"""The product code of the one not-applicable example of an outline with no rows (recorded without a product)."""
 
 
 # outlines ----------------------------------------------------------------------------------------
@@ -34,15 +36,18 @@ def example_of(item: pytest.Item) -> dict[str, str]:
 
 
 def parametrize_examples(metafunc: pytest.Metafunc, rows: list[dict[str, str]], empty_reason: str) -> None:
-    """Fill an outline's header-only Examples table with `rows` (one not-applicable example if none)."""
+    """Fill an outline's header-only Examples table with `rows` (one not-applicable example if none).
+
+    `empty_reason` says, in the integrator's words, what the catalogue lacks; the example's skip reason
+    starts with `CATALOGUE_PRECONDITION`, so the verdict can name it first."""
     if rows:
         ids = ["-".join(v for k, v in r.items() if k != "kind") for r in rows]
         metafunc.parametrize("_pytest_bdd_example", rows, ids=ids)
         return
-    columns = {"code": "(none)", "kind": "", "face_value": "0"}
+    columns = {"code": NO_EXAMPLE, "kind": "", "face_value": "0"}
     metafunc.parametrize(
         "_pytest_bdd_example",
-        [pytest.param(columns, marks=pytest.mark.skip(reason=f"{NOT_APPLICABLE}: {empty_reason}"))],
+        [pytest.param(columns, marks=pytest.mark.skip(reason=f"{CATALOGUE_PRECONDITION}{empty_reason}"))],
         ids=["none"],
     )
 

@@ -32,6 +32,9 @@ class Requirement:
     """True when every product of the profile's catalogue must have passed (ISS-EVERY)."""
     profile: str = ""
     """The profile (wing) certifying it; its wing's requirements are filled in with the wing's name."""
+    na_acceptable: str | None = None
+    """Why this requirement may count as met when every one of its scenarios is not applicable (None: it
+    may not; such a requirement is NOT MET and blocks). docs/evidence.md lists the requirements that set it."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,7 +32,7 @@ def _allocate(live: Live, body: dict[str, object], auth: tuple[str, str] | None 
 
 def test_every_allsafe_defect_is_named_and_described() -> None:
     modes = [m for m in DEFECT_MODES if m.startswith("allsafe_")]
-    assert len(modes) == 11 and all(DEFECT_MODES[m].startswith("AllSafe ") for m in modes)
+    assert len(modes) == 13 and all(DEFECT_MODES[m].startswith("AllSafe ") for m in modes)
 
 
 def test_stock_not_decremented(live: Live) -> None:
@@ -59,6 +59,30 @@ def test_allocation_not_atomic_only_slows_sequential_allocations_down(live: Live
     live.control.set_defect("allsafe_allocation_not_atomic")
     codes = {_allocate(live, {"vendor": "ExampleMart", "value": 50}).json()["code"] for _ in range(2)}
     assert len(codes) == 2  # test_concurrency shows the parallel case
+
+
+def test_allocation_no_content_allocates_and_answers_204(live: Live) -> None:
+    live.control.set_defect("allsafe_allocation_no_content")
+    response = _allocate(live, {"vendor": "ExampleMart", "value": 50, "reference": "r-204"})
+    assert response.status_code == 204 and response.content == b""
+    assert len(live.control.allocations(reference="r-204")) == 1  # stock consumed, no voucher in the answer
+    assert live.control.ledger()[0]["http_status"] == 204
+
+
+def test_the_no_content_switch_answers_one_allocation_like_the_defect(live: Live) -> None:
+    live.control.set_switches(allocation_answer="204_no_content")
+    assert _allocate(live, {"vendor": "ExampleMart", "value": 50}).status_code == 204
+    live.control.set_switches(allocation_answer="200_voucher")
+    assert _allocate(live, {"vendor": "ExampleMart", "value": 50}).json()["code"]
+    assert len(live.control.allocations()) == 2
+
+
+def test_availability_wrong_password_accepted_spares_allocation(live: Live) -> None:
+    wrong = (ALLSAFE_USERNAME, "wrong")
+    live.control.set_defect("allsafe_availability_wrong_password_accepted")
+    assert live.raw("GET", "/availability", auth=wrong).status_code == 200
+    assert _allocate(live, {"vendor": "ExampleMart", "value": 50}, wrong).status_code == 401
+    assert live.raw("GET", "/availability", auth=("nobody", "wrong")).status_code == 401
 
 
 @pytest.mark.parametrize(("mode", "auth"), [

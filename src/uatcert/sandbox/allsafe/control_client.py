@@ -53,7 +53,7 @@ class AllSafeSandboxControl(ControlClient):
 
     def set_switches(self, **switches: Any) -> dict[str, Any]:
         """availability_empty_mode, live_integration_allowed_when_pending, include_zero_remaining, error_body,
-        www_authenticate_header."""
+        www_authenticate_header, allocation_answer."""
         result: dict[str, Any] = self._call("PUT", "/allsafe/switches", json=switches)
         return result
 

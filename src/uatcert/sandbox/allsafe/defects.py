@@ -19,6 +19,12 @@ ALLOCATION_NOT_ATOMIC = DefectMode(
 WRONG_PASSWORD_ACCEPTED = DefectMode(
     "allsafe_wrong_password_accepted", "AllSafe checks the username only: a wrong password is accepted (want 401)",
     "ALS-ERR")
+AVAILABILITY_WRONG_PASSWORD_ACCEPTED = DefectMode(
+    "allsafe_availability_wrong_password_accepted", "AllSafe availability checks the username only: a wrong "
+    "password lists the campaign's vouchers (want 401; allocation still checks the password)", "ALS-ERR")
+ALLOCATION_NO_CONTENT = DefectMode(
+    "allsafe_allocation_no_content", "AllSafe answers every allocation 204 No Content as its success: the voucher "
+    "is allocated, none comes back (want 200 with the voucher)", "ALS-ALLOC")
 REVOKED_INTEGRATION_ALLOWED = DefectMode(
     "allsafe_revoked_integration_allowed", "AllSafe lets a Revoked integration through (want 401)", "ALS-ERR")
 ENDED_CAMPAIGN_ALLOWED = DefectMode(
@@ -37,7 +43,7 @@ UNKNOWN_VENDOR_ALLOCATES = DefectMode(
     "ALS-ERR")
 
 DEFECTS = (
-    STOCK_NOT_DECREMENTED, EMPTY_AVAILABILITY_500, VOUCHER_WITHOUT_CODE, ALLOCATION_NOT_ATOMIC,
-    WRONG_PASSWORD_ACCEPTED, REVOKED_INTEGRATION_ALLOWED, ENDED_CAMPAIGN_ALLOWED, NO_VAULT_492, UNMATCHED_VALUE_500,
-    INVALID_VALUE_ACCEPTED, UNKNOWN_VENDOR_ALLOCATES,
+    STOCK_NOT_DECREMENTED, EMPTY_AVAILABILITY_500, VOUCHER_WITHOUT_CODE, ALLOCATION_NOT_ATOMIC, ALLOCATION_NO_CONTENT,
+    WRONG_PASSWORD_ACCEPTED, AVAILABILITY_WRONG_PASSWORD_ACCEPTED, REVOKED_INTEGRATION_ALLOWED, ENDED_CAMPAIGN_ALLOWED,
+    NO_VAULT_492, UNMATCHED_VALUE_500, INVALID_VALUE_ACCEPTED, UNKNOWN_VENDOR_ALLOCATES,
 )

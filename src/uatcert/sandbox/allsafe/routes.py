@@ -47,9 +47,12 @@ def refusal_response(world: AllSafeWorld, refusal: Refusal) -> Response:
     return Response(dumps(body), refusal.status, headers=headers, media_type="application/problem+json")
 
 
-def _authenticated(request: Request) -> tuple[AllSafeWorld, SeedIntegration, SeedCampaign]:
+def _authenticated(
+    request: Request, *, availability: bool = False
+) -> tuple[AllSafeWorld, SeedIntegration, SeedCampaign]:
     world = world_of(request)
-    integration, campaign = world.authenticate(request.headers.get("authorization", ""), state_of(request).defective)
+    integration, campaign = world.authenticate(request.headers.get("authorization", ""), state_of(request).defective,
+                                               availability=availability)
     return world, integration, campaign
 
 
@@ -58,7 +61,7 @@ async def availability(request: Request) -> Response:
     world = world_of(request)
     st = state_of(request)
     try:
-        world, integration, campaign = _authenticated(request)
+        world, integration, campaign = _authenticated(request, availability=True)
         if not campaign.vaults:
             if st.defective(d.NO_VAULT_492):
                 raise Refusal(492, "no vouchers available")
@@ -131,7 +134,7 @@ def parse_allocation(content_type: str, body: bytes, *, accept_non_positive: boo
 
 
 async def allocate(request: Request) -> Response:
-    """POST /allocate: 401 -> 495 -> 491 -> 496 -> 492 -> 200, one voucher, atomically."""
+    """POST /allocate: 401 -> 495 -> 491 -> 496 -> 492 -> 200, one voucher, atomically (204 under the switch)."""
     st = state_of(request)
     world = world_of(request)
     body = await request.body()
@@ -169,6 +172,7 @@ async def allocate(request: Request) -> Response:
     world.counters[campaign.id].awarded += 1
     fault: Fault | None = request.scope.get(FAULT_KEY)
     request_id = request_id_of(request)
+    no_content = st.defective(d.ALLOCATION_NO_CONTENT) or world.switches.allocation_answer == "204_no_content"
     world.allocations.append({
         "seq": len(world.allocations) + 1, "voucher_id": voucher.id, "vendor": voucher.vendor,
         "value": number(voucher.value), "reference": reference, "username": integration.username,
@@ -183,12 +187,14 @@ async def allocate(request: Request) -> Response:
         quantity=1,
         face_value=number(voucher.value),
         voucher_ids=[voucher.id],
-        http_status=200,
+        http_status=204 if no_content else 200,
         request_id=request_id,
         fault=None if fault is None else fault.spec.kind,
         campaign=campaign.id,
         reference=reference,
     )
+    if no_content:
+        return Response(status_code=204)
     payload = voucher.public(reference, with_code=not st.defective(d.VOUCHER_WITHOUT_CODE))
     return json_response(payload)
 

@@ -77,6 +77,9 @@ class Switches(BaseModel):
     """List voucher types with nothing left (remaining 0) in availability."""
     error_body: Literal["json", "empty", "text"] = "json"
     www_authenticate_header: bool = True
+    allocation_answer: Literal["200_voucher", "204_no_content"] = "200_voucher"
+    """How a successful allocation is answered: 200 with the voucher (proposed), or 204 No Content (the voucher
+    is allocated, none comes back: the case the reference calls an anomaly, stock possibly consumed)."""
 
 
 @dataclasses.dataclass
@@ -180,10 +183,12 @@ class AllSafeWorld:
         return "Live" if in_dates and campaign.vaults and active else "Pending"
 
     def authenticate(
-        self, header: str, defective: Callable[[DefectMode], bool]
+        self, header: str, defective: Callable[[DefectMode], bool], *, availability: bool = False
     ) -> tuple[SeedIntegration, SeedCampaign]:
         """The caller's integration and campaign; Refusal(401) per the access table of reference §2."""
-        integration = self._credentials(header, check_password=not defective(d.WRONG_PASSWORD_ACCEPTED))
+        lax = defective(d.WRONG_PASSWORD_ACCEPTED) or (
+            availability and defective(d.AVAILABILITY_WRONG_PASSWORD_ACCEPTED))
+        integration = self._credentials(header, check_password=not lax)
         if integration is None:
             raise Refusal(401, "authentication failed: wrong username or password")
         campaign = self.campaigns[integration.campaign]
