@@ -23,6 +23,7 @@ from uatcert.faults import FaultTransport
 from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.scenario import ScenarioExchanges
+from uatcert.suite.wings.v2.catalogue import NO_DYNAMIC
 from uatcert.suite.wings.v2.issued import IssuedV2Vouchers, documented
 from uatcert.suite.wings.v2.target import V2Target
 from uatcert.v2 import (
@@ -150,8 +151,8 @@ def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_issuance: Issuance, v2
         assert other is not None
         product, face_value = other, face_value_for(other)
     else:
-        if face_value is None:
-            not_applicable(f"{v2_product.code} is not dynamic value-based: it takes no face value")
+        if face_value is None:  # the product picked is dynamic value-based whenever the catalogue has one
+            not_applicable(NO_DYNAMIC)
         face_value = DEFAULT_FACE_VALUE + 1
     return v2_client.send("POST", v2_client.issue_path(product.code, product.order_number),
                           content=request_body(quantity, face_value),
