@@ -80,6 +80,16 @@ def as_template(name: str, template: str, amount: Decimal) -> bool:
     )
 
 
+def amount_named(name: str, template: str) -> Decimal | None:
+    """The amount a dynamic voucher's name shows where the catalogue name has `${FV}` (`$61.72`, `$1,000`),
+    None when the name does not follow the catalogue name or shows no amount there."""
+    head, placeholder, tail = template.partition("${FV}")
+    if not placeholder or not (name.startswith(head) and name.endswith(tail)) or len(name) < len(head + tail):
+        return None
+    match = re.fullmatch(r"(?:SGD\s?)?\$\s?(\d[\d,]*(?:\.\d{1,2})?)", name[len(head):len(name) - len(tail)].strip())
+    return Decimal(match.group(1).replace(",", "")) if match else None
+
+
 FIXED_TYPES = ("fixed value-based", "convertible")
 """Product types of a fixed value (convertible gift cards carry one, reference §7.2)."""
 

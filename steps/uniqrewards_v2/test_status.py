@@ -11,6 +11,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.common import controlled, note
 from steps.uniqrewards_v2.common import (
+    amount_named,
     compare_checked,
     data_of,
     envelope_status,
@@ -86,8 +87,9 @@ def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], v
 def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], v2_issued: IssuedV2Vouchers,
       v2_catalogue: CatalogueFile, check: Check) -> None:
     """
-    A number, never negative (DOC). An untouched dynamic value-based voucher has its whole face value left:
-    in dollars or in cents, whichever unit the provider uses (the unit is UNDOCUMENTED: recorded). Other
+    A number, never negative (DOC). An untouched dynamic value-based voucher has its whole denomination left:
+    the amount its name shows (DOC: `${FV}` replaced by the denomination issued; else the face value asked), in
+    dollars or in cents, whichever unit the provider uses (the unit is UNDOCUMENTED: recorded). Other
     products' initial values are not in the documented catalogue columns: recorded only.
     """
     checked = {c.voucher_settlement_ref: c for c in _checked(v2_checks, check)}
@@ -100,9 +102,10 @@ def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], v
         if (product is None or not product.is_dynamic or voucher.face_value is None or entry is None
                 or voucher.settlement_ref in changed):
             continue
-        unit = {voucher.face_value: "dollars", voucher.face_value * 100: "cents"}.get(entry.remaining_value)
-        check.that(unit is not None, f"the whole face value of {voucher.face_value} dollars left (in dollars or "
-                   "cents) on an untouched dynamic value-based voucher",
+        issued = amount_named(voucher.voucher_name, product.name) or voucher.face_value
+        unit = {issued: "dollars", issued * 100: "cents"}.get(entry.remaining_value)
+        check.that(unit is not None, f"the whole {issued} dollars issued left (in dollars or cents) on an "
+                   "untouched dynamic value-based voucher",
                    f"{voucher.settlement_ref}: remaining_value {entry.remaining_value}")
         units[str(unit)] = units.get(str(unit), 0) + 1
     note("unit of remaining_value (UNDOCUMENTED: dollars or cents)", units or "no untouched dynamic voucher")
