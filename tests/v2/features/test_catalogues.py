@@ -27,7 +27,8 @@ def test_a_catalogue_without_dynamic_products_runs_every_other_scenario(tmp_path
     scenarios = run.results.scenarios
     not_applicable = [s for s in scenarios if s.outcome == "not_applicable"]
     # only what needs a dynamic value-based product: ISS-OPEN, the face value refusals, another face value
-    assert {s.message for s in not_applicable} == {f"not applicable: {NO_DYNAMIC}"}, run.stdout
+    assert all(s.message.startswith("not applicable") and s.message.endswith(f": {NO_DYNAMIC}")
+               for s in not_applicable), run.stdout
     assert sorted(s.requirement or "" for s in not_applicable) == (
         ["V2-IDEM"] + ["V2-ISS-OPEN"] * 2 + ["V2-ISS-VALID"] * 3)
     others = [s for s in scenarios if s.outcome != "not_applicable"]
