@@ -12,7 +12,7 @@ Feature: V2-CAT - The catalogue file handed over with the credentials
 
   @normal
   Scenario: A product code that is not in the catalogue file is refused
-    Given a dynamic value-based product of the catalogue file
+    Given a product of the catalogue file
     When the integrator requests 1 voucher of a product code that is not in the catalogue file
     Then the request is refused as failed
     And nothing was issued for it

@@ -11,6 +11,7 @@ Feature: V2-ISS-EVERY - Every product of the catalogue file can be issued
     And every voucher carries the documented details
     And every voucher expires in the future
     And the vouchers have distinct references
+    And no other voucher of the run carries the same voucher reference or settlement reference
     And a dynamic value-based voucher shows an amount in its name instead of the placeholder
     Examples:
       | code | kind |

@@ -11,3 +11,8 @@ Feature: V2-ISS-OPEN - Dynamic value-based products are issued at the face value
     And the voucher is named with the amount of <face_value> dollars
     Examples:
       | code | face_value |
+
+  @critical
+  Scenario: Every dynamic value-based voucher issued in the run is named with the amount asked
+    Given the dynamic value-based vouchers issued during this run
+    Then each one is named with the face value asked for it, in dollars

@@ -1,14 +1,13 @@
 @v2 @V2-ISS-VALID
-Feature: V2-ISS-VALID - Invalid voucher requests are refused and nothing is issued
-  As an integrator, I rely on the provider to refuse a voucher request outside its documented limits
-  (at most 20 vouchers per request, a face value from 1 to 1000 dollars for dynamic value-based
-  products, the ETX_001 product class) and to issue nothing for it: every issuance is invoiced.
-
-  Background:
-    Given a dynamic value-based product of the catalogue file
+Feature: V2-ISS-VALID - Voucher requests within the documented limits, and invalid ones refused with nothing issued
+  As an integrator, I rely on the provider to issue in full a request within its documented limits (at
+  most 20 vouchers per request) and to refuse a voucher request outside them (a face value from 1 to
+  1000 dollars for dynamic value-based products, the ETX_001 product class) with nothing issued: every
+  issuance is invoiced.
 
   @critical
-  Scenario Outline: A voucher request with <problem> is refused
+  Scenario Outline: A voucher request for a dynamic value-based product with <problem> is refused
+    Given a dynamic value-based product of the catalogue file
     When the integrator requests vouchers of it with <problem>
     Then the request is refused as failed
     And nothing was issued for it
@@ -18,6 +17,13 @@ Feature: V2-ISS-VALID - Invalid voucher requests are refused and nothing is issu
       | a face value of 0.99 dollars    |
       | a face value of 1000.01 dollars |
       | no face value                   |
+
+  @critical
+  Scenario Outline: A voucher request with <problem> is refused
+    Given a product of the catalogue file
+    When the integrator requests vouchers of it with <problem>
+    Then the request is refused as failed
+    And nothing was issued for it
 
     Examples: Quantity
       | problem          |
@@ -31,6 +37,15 @@ Feature: V2-ISS-VALID - Invalid voucher requests are refused and nothing is issu
 
   @normal
   Scenario: A voucher request for another product class is refused
+    Given a product of the catalogue file
     When the integrator requests vouchers of it in a product class other than ETX_001
     Then the request is refused
     And nothing was issued for it
+
+  @critical
+  Scenario: The largest documented quantity, 20 vouchers, is issued in full in one request
+    Given a product of the catalogue file with stock for 20 vouchers
+    When the integrator requests 20 vouchers of it
+    Then the request succeeds with 20 vouchers
+    And the vouchers have distinct references
+    And the provider recorded one issuance of the 20 vouchers

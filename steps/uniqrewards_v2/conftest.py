@@ -7,19 +7,46 @@ import httpx
 from pytest_bdd import given, parsers, then
 
 from steps.common import not_applicable, note
-from steps.uniqrewards_v2.common import envelope_status, messages_of, vouchers_in
+from steps.uniqrewards_v2.common import envelope_status, messages_of, pick_product, vouchers_in
 from uatcert.suite.checks import Check, body_json
 from uatcert.suite.scenario import IssuanceWitness
+from uatcert.suite.wings.v2.catalogue import NO_DYNAMIC
+from uatcert.suite.wings.v2.issued import IssuedV2Vouchers
 from uatcert.v2 import CatalogueEntry, CatalogueFile
 
 
 # -- products ------------------------------------------------------------------------------------
+def _picked(catalogue: CatalogueFile, issued: IssuedV2Vouchers, quantity: int, **how: bool) -> CatalogueEntry:
+    product = pick_product(catalogue, issued, quantity, **how)
+    if product is None:
+        not_applicable(f"no product of the catalogue file has stock left for {quantity} voucher(s)")
+    assert product is not None
+    return product
+
+
+@given("a product of the catalogue file", target_fixture="v2_product")
+def _(v2_catalogue: CatalogueFile, v2_issued: IssuedV2Vouchers) -> CatalogueEntry:
+    """Dynamic value-based when there is one, else fixed value; with stock for what the scenario issues."""
+    return _picked(v2_catalogue, v2_issued, 2)
+
+
+@given(parsers.parse("a product of the catalogue file with stock for {quantity:d} vouchers"),
+       target_fixture="v2_product")
+def _(v2_catalogue: CatalogueFile, v2_issued: IssuedV2Vouchers, quantity: int) -> CatalogueEntry:
+    return _picked(v2_catalogue, v2_issued, quantity)
+
+
+@given("a product of the catalogue file whose vouchers' state the provider follows", target_fixture="v2_product")
+def _(v2_catalogue: CatalogueFile, v2_issued: IssuedV2Vouchers) -> CatalogueEntry:
+    """Not third-party (its status is UNDOCUMENTED, proposed static), not issued inactive."""
+    return _picked(v2_catalogue, v2_issued, 1, tracked=True)
+
+
 @given("a dynamic value-based product of the catalogue file", target_fixture="v2_product")
-def _(v2_catalogue: CatalogueFile) -> CatalogueEntry:
-    products = v2_catalogue.dynamic
-    if not products:
-        not_applicable("the catalogue file has no dynamic value-based product")
-    return products[0]
+def _(v2_catalogue: CatalogueFile, v2_issued: IssuedV2Vouchers) -> CatalogueEntry:
+    if not v2_catalogue.dynamic:
+        not_applicable(NO_DYNAMIC)
+    return _picked(v2_catalogue, v2_issued, 2, dynamic=True)
 
 
 @given(parsers.parse('the product "{code}" of the catalogue file'), target_fixture="v2_product")

@@ -6,20 +6,32 @@ import datetime as dt
 from decimal import Decimal
 
 import httpx
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import note
+from steps.common import not_applicable, note
 from steps.uniqrewards_v2.common import (
-    DEFAULT_FACE_VALUE,
     amount_renderings,
     as_template,
     face_value_for,
     names_amount,
+    pick_product,
     request_body,
 )
+from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.scenario import IssuanceWitness
-from uatcert.v2 import CORRELATION_ID_HEADER, ApiStatusError, CatalogueEntry, Issuance, V2Client, new_correlation_id
+from uatcert.suite.wings.v2.catalogue import NO_DYNAMIC
+from uatcert.suite.wings.v2.issued import IssuedV2Voucher, IssuedV2Vouchers
+from uatcert.suite.wings.v2.target import V2Target
+from uatcert.v2 import (
+    CORRELATION_ID_HEADER,
+    ApiStatusError,
+    CatalogueEntry,
+    CatalogueFile,
+    Issuance,
+    V2Client,
+    new_correlation_id,
+)
 
 scenarios(
     "uniqrewards_v2/V2-ISS-EVERY-every-product.feature",
@@ -112,25 +124,79 @@ def _(v2_issuance: Issuance, v2_product: CatalogueEntry, check: Check, face_valu
          {v.voucher_name: as_template(v.voucher_name, v2_product.name, amount) for v in v2_issuance.vouchers})
 
 
-PROBLEMS: dict[str, bytes] = {
-    "a face value of 0.99 dollars": request_body(1, "0.99"),
-    "a face value of 1000.01 dollars": request_body(1, "1000.01"),
-    "no face value": request_body(1, None),
-    "a quantity of 0": request_body(0, DEFAULT_FACE_VALUE),
-    "a quantity of 21": request_body(21, DEFAULT_FACE_VALUE),
-    "no quantity": request_body(None, DEFAULT_FACE_VALUE),
-    "a body that is not valid JSON": b'{"manual_quantity": 1, "distribution_mode": "manual", "face_value": 50.00',
-}
+def _problem_body(problem: str, product: CatalogueEntry) -> bytes:
+    face_value = face_value_for(product)
+    bodies = {
+        "a face value of 0.99 dollars": request_body(1, "0.99"),
+        "a face value of 1000.01 dollars": request_body(1, "1000.01"),
+        "no face value": request_body(1, None),
+        "a quantity of 0": request_body(0, face_value),
+        "a quantity of 21": request_body(21, face_value),
+        "no quantity": request_body(None, face_value),
+        "a body that is not valid JSON": b'{"manual_quantity": 1, "distribution_mode": "manual", "face_value": 50.00',
+    }
+    if problem not in bodies:
+        raise LookupError(f"no such problem in the step table: {problem}")
+    return bodies[problem]
 
 
 @when(parsers.parse("the integrator requests vouchers of it with {problem}"), target_fixture="v2_refusal")
 def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: IssuanceWitness, problem: str) -> httpx.Response:
     return v2_client.send("POST", v2_client.issue_path(v2_product.code, v2_product.order_number),
-                          content=PROBLEMS[problem], headers={CORRELATION_ID_HEADER: new_correlation_id()})
+                          content=_problem_body(problem, v2_product),
+                          headers={CORRELATION_ID_HEADER: new_correlation_id()})
 
 
 @when("the integrator requests vouchers of it in a product class other than ETX_001", target_fixture="v2_refusal")
 def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_witness: IssuanceWitness) -> httpx.Response:
     path = v2_client.issue_path(v2_product.code, v2_product.order_number, product_class="ETX_999")
-    return v2_client.send("POST", path, content=request_body(1, DEFAULT_FACE_VALUE),
+    return v2_client.send("POST", path, content=request_body(1, face_value_for(v2_product)),
                           headers={CORRELATION_ID_HEADER: new_correlation_id()})
+
+
+@then("no other voucher of the run carries the same voucher reference or settlement reference")
+def _(v2_issuance: Issuance, v2_issued: IssuedV2Vouchers, check: Check) -> None:
+    """Every voucher is unique (reference §8.1): its references are returned by its own issuance only."""
+    shared = v2_issued.shared(v2_issuance.settlement_refs)
+    check.that(not shared, "references no other issuance of the run returned", shared)
+
+
+@given("the dynamic value-based vouchers issued during this run", target_fixture="v2_dynamic_vouchers")
+def _(v2_issued: IssuedV2Vouchers, v2_catalogue: CatalogueFile, v2_client: V2Client,
+      check: Check) -> list[IssuedV2Voucher]:
+    if not v2_catalogue.dynamic:
+        not_applicable(NO_DYNAMIC)
+    dynamic = {p.code for p in v2_catalogue.dynamic}
+
+    def received() -> list[IssuedV2Voucher]:
+        return [v for v in v2_issued.all() if v.product_code in dynamic and v.face_value is not None]
+
+    if not received():  # run on its own: issue some first
+        product = pick_product(v2_catalogue, v2_issued, 2, dynamic=True)
+        if product is None:
+            not_applicable("no dynamic value-based product of the catalogue file has stock left for 2 vouchers")
+        assert product is not None
+        _request(v2_client, check, product, 2, face_value_for(product))
+    return received()
+
+
+@then("each one is named with the face value asked for it, in dollars")
+def _(v2_dynamic_vouchers: list[IssuedV2Voucher], check: Check) -> None:
+    """DOC §5.5: the name is the product's with ${FV} replaced by the denomination issued."""
+    wrong = [f"{v.settlement_ref}: {v.voucher_name!r} for {v.face_value}" for v in v2_dynamic_vouchers
+             if v.face_value is None or not names_amount(v.voucher_name, v.face_value)]
+    check.that(not wrong, "every dynamic value-based voucher named with the amount asked",
+               f"{len(wrong)} of {len(v2_dynamic_vouchers)}, e.g. {wrong[:2]}")
+    note("dynamic value-based vouchers of the run checked", len(v2_dynamic_vouchers))
+
+
+@then("the provider recorded one issuance of the 20 vouchers")
+def _(v2_issuance: Issuance, v2_sandbox: SandboxControl | None, v2_target: V2Target, check: Check) -> None:
+    if v2_sandbox is None:
+        note("issuance ledger", f"{v2_target.label} has no ledger to read; the answer held 20 distinct vouchers")
+        return
+    entries = v2_sandbox.ledger(api="v2", idempotency_key=v2_issuance.correlation_id)
+    recorded = sorted(r for e in entries for r in e.get("voucher_ids", []))
+    check.that(len(entries) == 1 and recorded == sorted(v2_issuance.settlement_refs),
+               "one issuance of exactly the 20 vouchers received in the provider's ledger",
+               f"{len(entries)} issuance(s), {len(recorded)} vouchers")

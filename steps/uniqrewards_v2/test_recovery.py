@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import controlled, note, post_attempts
-from steps.uniqrewards_v2.common import face_value_for, messages_of, request_body, vouchers_in
+from steps.common import controlled, not_applicable, note, post_attempts
+from steps.uniqrewards_v2.common import (
+    DEFAULT_FACE_VALUE,
+    compare_checked,
+    face_value_for,
+    messages_of,
+    pick_product,
+    request_body,
+    vouchers_in,
+)
 from uatcert.events import Exchange
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.scenario import ScenarioExchanges
+from uatcert.suite.wings.v2.catalogue import NO_DYNAMIC
+from uatcert.suite.wings.v2.issued import IssuedV2Vouchers, documented
 from uatcert.suite.wings.v2.target import V2Target
 from uatcert.v2 import (
     CORRELATION_ID_HEADER,
     CatalogueEntry,
+    CatalogueFile,
     Issuance,
     V2Client,
     new_correlation_id,
@@ -28,7 +40,7 @@ scenarios("uniqrewards_v2/V2-IDEM-issue-recovery.feature")
 ISSUE_PATH = r"/vouchers/actions/request$"
 
 
-def _refs_of(exchange: Exchange) -> list[str]:
+def _vouchers_of(exchange: Exchange) -> list[dict[str, Any]]:
     try:
         body = json.loads(exchange.response_body)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -36,16 +48,37 @@ def _refs_of(exchange: Exchange) -> list[str]:
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list):
         return []
-    return [str(v["voucher_settlement_ref"]) for v in data if isinstance(v, dict) and "voucher_settlement_ref" in v]
+    return [v for v in data if isinstance(v, dict) and "voucher_settlement_ref" in v]
 
 
-def _one_identical_request(attempts: list[Exchange], issuance: Issuance, check: Check) -> None:
+def _retried(attempts: list[Exchange], issuance: Issuance) -> None:
+    """Harness precondition: the client retried the identical request under one X-Correlation-Id."""
     ids = {a.request_headers.get(CORRELATION_ID_HEADER.lower()) for a in attempts}
-    check.that(ids == {issuance.correlation_id}, "one X-Correlation-Id on every attempt", sorted(map(str, ids)))
-    bodies = {a.request_body for a in attempts}
-    paths = {a.url for a in attempts}
-    check.that(len(bodies) == 1 and len(paths) == 1, "the identical request on every attempt",
-               f"{len(bodies)} bodies, {len(paths)} URLs")
+    if len(attempts) < 2 or ids != {issuance.correlation_id} or len({(a.url, a.request_body) for a in attempts}) != 1:
+        raise RuntimeError(f"the client did not retry the identical request: {len(attempts)} attempt(s), "
+                           f"{len(ids)} correlation id(s)")
+
+
+def same_vouchers(first: list[dict[str, Any]], again: list[dict[str, Any]], check: Check, what: str) -> None:
+    """`again` holds exactly the vouchers of `first`, every documented key equal (status recorded: UNDOCUMENTED
+    whether a replay shows the status at issuance or the current one; order UNDOCUMENTED)."""
+    by_ref = {str(v.get("voucher_settlement_ref")): documented(v) for v in first}
+    got = {str(v.get("voucher_settlement_ref")): documented(v) for v in again}
+    check.that(sorted(got) == sorted(by_ref), f"{what}: the settlement refs of the first answer",
+               f"first {sorted(by_ref)}, again {sorted(got)}")
+    for ref, original in by_ref.items():
+        differing = sorted(k for k, value in original.items() if k != "status" and got[ref].get(k) != value)
+        check.that(not differing, f"{what}: every documented detail of {ref} as first issued",
+                   f"other {', '.join(differing)}")
+    note("order and statuses of the answer again (UNDOCUMENTED)", {
+        "same order": list(got) == list(by_ref), "statuses": [v.get("status") for v in got.values()],
+    })
+
+
+def _raw_vouchers(issuance: Issuance) -> list[dict[str, Any]]:
+    """The voucher objects as the final answer carried them (the model normalises dates and codes)."""
+    data = issuance.raw.get("data") if isinstance(issuance.raw, dict) else None
+    return [v for v in data or [] if isinstance(v, dict)]
 
 
 # faults ----------------------------------------------------------------------------------------
@@ -99,28 +132,34 @@ def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_issuance: Issuance) ->
                                       v2_issuance.face_value, correlation_id=v2_issuance.correlation_id)
 
 
-@when("the integrator sends a different request with the same correlation id", target_fixture="v2_different")
-def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_issuance: Issuance) -> httpx.Response:
-    different = request_body(v2_issuance.quantity + 1, face_value_for(v2_product))
-    return v2_client.send("POST", v2_client.issue_path(v2_product.code, v2_product.order_number), content=different,
+DIFFERENCES = ("another quantity", "another product", "another face value")
+
+
+@when(parsers.parse("the integrator sends a request with {difference} and the same correlation id"),
+      target_fixture="v2_different")
+def _(v2_client: V2Client, v2_product: CatalogueEntry, v2_issuance: Issuance, v2_catalogue: CatalogueFile,
+      v2_issued: IssuedV2Vouchers, difference: str) -> httpx.Response:
+    if difference not in DIFFERENCES:
+        raise LookupError(f"no such difference in the step table: {difference}")
+    product, quantity, face_value = v2_product, v2_issuance.quantity, face_value_for(v2_product)
+    if difference == "another quantity":
+        quantity += 1
+    elif difference == "another product":
+        other = pick_product(v2_catalogue, v2_issued, 1, other_than=v2_product.code)
+        if other is None:
+            not_applicable("the catalogue file lists no other product with stock to reuse the correlation id with")
+        assert other is not None
+        product, face_value = other, face_value_for(other)
+    else:
+        if face_value is None:  # the product picked is dynamic value-based whenever the catalogue has one
+            not_applicable(NO_DYNAMIC)
+        face_value = DEFAULT_FACE_VALUE + 1
+    return v2_client.send("POST", v2_client.issue_path(product.code, product.order_number),
+                          content=request_body(quantity, face_value),
                           headers={CORRELATION_ID_HEADER: v2_issuance.correlation_id})
 
 
 # outcomes --------------------------------------------------------------------------------------
-@then("the first attempt got no response")
-def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
-    check.that(bool(attempts) and attempts[0].outcome == "lost_response", "the first response lost in transit",
-               [a.outcome for a in attempts])
-
-
-@then("the first attempt never reached the provider")
-def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
-    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
-    check.that(bool(attempts) and attempts[0].outcome == "lost_request", "the first request lost before sending",
-               [a.outcome for a in attempts])
-
-
 @then(parsers.parse('the first attempt was answered with the documented internal error "{code}"'))
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check, code: str) -> None:
     attempts = post_attempts(exchanges, v2_issuance.correlation_id)
@@ -144,32 +183,27 @@ def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None
 @then("the retry with the same correlation id returned the vouchers of the lost response")
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check) -> None:
     attempts = post_attempts(exchanges, v2_issuance.correlation_id)
-    _one_identical_request(attempts, v2_issuance, check)
+    _retried(attempts, v2_issuance)
     lost = next((a for a in attempts if a.outcome == "lost_response" and a.status == 200), None)
-    check.that(lost is not None, "the lost answer kept as evidence", [a.outcome for a in attempts])
-    assert lost is not None
-    original = sorted(_refs_of(lost))
-    received = sorted(v2_issuance.settlement_refs)
-    check.that(original == received, "the retry returns the vouchers of the lost answer (same settlement refs)",
-               f"lost {original}, retry {received}")
+    if lost is None:
+        raise RuntimeError(f"no lost answer kept as evidence: {[a.outcome for a in attempts]}")
+    same_vouchers(_vouchers_of(lost), _raw_vouchers(v2_issuance), check, "the retry after the lost answer")
 
 
 @then(parsers.parse("the retry with the same correlation id received {quantity:d} vouchers"))
 def _(v2_issuance: Issuance, exchanges: ScenarioExchanges, check: Check, quantity: int) -> None:
-    attempts = post_attempts(exchanges, v2_issuance.correlation_id)
-    _one_identical_request(attempts, v2_issuance, check)
-    check.that(len(attempts) >= 2, "a retry after the failed attempt", f"{len(attempts)} attempt(s)")
+    _retried(post_attempts(exchanges, v2_issuance.correlation_id), v2_issuance)
     check.that(v2_issuance.status_code == 200 and len(v2_issuance.vouchers) == quantity,
                f"{quantity} vouchers in a succeeded answer", f"HTTP {v2_issuance.status_code}, "
                f"{len(v2_issuance.vouchers)} vouchers")
 
 
 @then("checking the vouchers confirms them")
-def _(v2_issuance: Issuance, v2_client: V2Client, check: Check) -> None:
+def _(v2_issuance: Issuance, v2_client: V2Client, v2_issued: IssuedV2Vouchers, check: Check) -> None:
     with check.conformant("a Check Vouchers answer"):
         checked = v2_client.check_vouchers(v2_issuance.settlement_refs)
-    check.that(sorted(c.voucher_settlement_ref for c in checked) == sorted(v2_issuance.settlement_refs),
-               "every voucher of the issuance reported", [c.voucher_settlement_ref for c in checked])
+    refs = set(v2_issuance.settlement_refs)
+    compare_checked(checked, [v for v in v2_issued.all() if v.settlement_ref in refs], check)
 
 
 @then("the provider recorded exactly one issuance for the correlation id")
@@ -186,36 +220,45 @@ def _(v2_issuance: Issuance, v2_sandbox: SandboxControl | None, v2_target: V2Tar
                recorded)
 
 
-@then("the same vouchers are returned")
+@then("the same vouchers are returned, every documented detail as first issued")
 def _(v2_issuance: Issuance, v2_replay: Issuance, check: Check) -> None:
-    check.that(sorted(v2_replay.settlement_refs) == sorted(v2_issuance.settlement_refs),
-               "the settlement refs of the first answer", f"first {sorted(v2_issuance.settlement_refs)}, "
-               f"again {sorted(v2_replay.settlement_refs)}")
-    check.that(sorted(v.voucher_ref for v in v2_replay.vouchers) == sorted(v.voucher_ref for v in v2_issuance.vouchers),
-               "the voucher refs of the first answer", "other voucher refs")
-    note("order and statuses of the second answer (UNDOCUMENTED)", {
-        "same order": v2_replay.settlement_refs == v2_issuance.settlement_refs,
-        "statuses": [v.status for v in v2_replay.vouchers],
-    })
-
-
-@then("the two requests carried different correlation ids")
-def _(v2_issuance: Issuance, v2_second_issuance: Issuance, check: Check) -> None:
-    check.that(v2_issuance.correlation_id != v2_second_issuance.correlation_id,
-               "a new X-Correlation-Id for a new issuance", "the same id twice")
+    same_vouchers(_raw_vouchers(v2_issuance), _raw_vouchers(v2_replay), check, "the same request again")
 
 
 @then("the second request returned vouchers different from the first")
 def _(v2_issuance: Issuance, v2_second_issuance: Issuance, check: Check) -> None:
+    """C-IDEM-6: the correlation id, not the body, names an issuance."""
     shared = set(v2_issuance.settlement_refs) & set(v2_second_issuance.settlement_refs)
-    check.that(len(v2_second_issuance.vouchers) == 1 and not shared, "1 new voucher", f"shared refs {sorted(shared)}")
+    check.that(len(v2_second_issuance.vouchers) == 1 and not shared, "1 new voucher (another settlement ref)",
+               f"{len(v2_second_issuance.vouchers)} voucher(s), shared refs {sorted(shared)}")
 
 
-@then("the different request got no new voucher")
+@then("the provider recorded one issuance for each correlation id")
+def _(v2_issuance: Issuance, v2_second_issuance: Issuance, v2_sandbox: SandboxControl | None, v2_target: V2Target,
+      check: Check) -> None:
+    if v2_sandbox is None:
+        note("issuance ledger", f"{v2_target.label} has no ledger to read; the settlement refs of the answers differ")
+        return
+    for issuance in (v2_issuance, v2_second_issuance):
+        entries = v2_sandbox.ledger(api="v2", idempotency_key=issuance.correlation_id)
+        check.that(len(entries) == 1, f"one issuance in the provider's ledger for {issuance.correlation_id}",
+                   f"{len(entries)}")
+
+
+@then("the different request got neither a new voucher nor the vouchers of the first request")
 def _(v2_issuance: Issuance, v2_different: httpx.Response, check: Check) -> None:
+    """
+    Reuse of an X-Correlation-Id with another request is UNDOCUMENTED (the reference proposes 409,
+    nothing issued). What is asserted: nothing is issued twice under one id (the point of the id, DOC
+    §9.1), and a succeeded answer carries vouchers of the request it answers (DOC §5.5), so never the
+    first request's vouchers, which were issued for another product, quantity or amount.
+    """
     note("answer to a correlation id reused with another request (UNDOCUMENTED; 409 proposed)",
          {"status": v2_different.status_code, "codes": [m.get("code") for m in messages_of(v2_different)]})
     got = {str(v.get("voucher_settlement_ref")) for v in vouchers_in(v2_different)}
-    new = sorted(got - set(v2_issuance.settlement_refs))
+    first = set(v2_issuance.settlement_refs)
     check.that(v2_different.status_code < 500, "no server error", f"HTTP {v2_different.status_code}")
-    check.that(not new, "no voucher other than the ones first issued under the correlation id", new)
+    check.that(not got - first, "no voucher other than the ones first issued under the correlation id",
+               sorted(got - first))
+    check.that(not got & first, "not the first request's vouchers as the answer to another request",
+               f"{len(got & first)} voucher(s) of the first request")

@@ -9,12 +9,19 @@ import httpx
 from pydantic import ValidationError
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import controlled, not_applicable, note
-from steps.uniqrewards_v2.common import data_of, envelope_status, face_value_for
+from steps.common import controlled, note
+from steps.uniqrewards_v2.common import (
+    amount_named,
+    compare_checked,
+    data_of,
+    envelope_status,
+    face_value_for,
+    voucher_ref_for_checks,
+)
 from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check, body_json
 from uatcert.suite.wings.v2.issued import IssuedV2Voucher, IssuedV2Vouchers
-from uatcert.v2 import STATUSES, CatalogueFile, CheckedVoucher, V2Client, parse_issue_date
+from uatcert.v2 import STATUSES, CatalogueEntry, CatalogueFile, CheckedVoucher, V2Client
 
 scenarios("uniqrewards_v2/V2-STS-check-vouchers.feature")
 
@@ -25,8 +32,7 @@ BATCH = 20
 @given("the v2 vouchers issued during this run", target_fixture="v2_run_vouchers")
 def _(v2_issued: IssuedV2Vouchers, v2_client: V2Client, v2_catalogue: CatalogueFile) -> list[IssuedV2Voucher]:
     if not v2_issued.all():
-        product = (v2_catalogue.dynamic or list(v2_catalogue.products))[0]
-        v2_client.request_vouchers(product.code, product.order_number, 2, face_value_for(product))
+        voucher_ref_for_checks(v2_issued, v2_client, v2_catalogue)
     return v2_issued.all()
 
 
@@ -71,24 +77,40 @@ def _(v2_checks: list[httpx.Response], check: Check) -> None:
     note("statuses seen", statuses)
 
 
-@then("every expiry date reported is the one given at issuance")
-def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], check: Check) -> None:
-    issued = {v.settlement_ref: v for v in v2_run_vouchers}
-    for checked in _checked(v2_checks, check):
-        voucher = issued.get(checked.voucher_settlement_ref)
-        if voucher is None:
-            continue
-        at_issuance = parse_issue_date(voucher.expiration_date).date()
-        check.that(checked.expiration_date == at_issuance or checked.expiration_date < at_issuance,
-                   f"expiry date {at_issuance} (as issued), or earlier once expired",
-                   f"{checked.voucher_settlement_ref}: {checked.expiration_date}")
+@then("every voucher is reported with the status and expiry date it was issued with")
+def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], v2_issued: IssuedV2Vouchers,
+      check: Check) -> None:
+    compare_checked(_checked(v2_checks, check), v2_run_vouchers, check, v2_issued.changed())
 
 
-@then("every remaining value reported is a number that is not negative")
-def _(v2_checks: list[httpx.Response], check: Check) -> None:
-    values = [c.remaining_value for c in _checked(v2_checks, check)]
+@then("every remaining value reported is what the voucher was issued with")
+def _(v2_run_vouchers: list[IssuedV2Voucher], v2_checks: list[httpx.Response], v2_issued: IssuedV2Vouchers,
+      v2_catalogue: CatalogueFile, check: Check) -> None:
+    """
+    A number, never negative (DOC). An untouched dynamic value-based voucher has its whole denomination left:
+    the amount its name shows (DOC: `${FV}` replaced by the denomination issued; else the face value asked), in
+    dollars or in cents, whichever unit the provider uses (the unit is UNDOCUMENTED: recorded). Other
+    products' initial values are not in the documented catalogue columns: recorded only.
+    """
+    checked = {c.voucher_settlement_ref: c for c in _checked(v2_checks, check)}
+    values = [c.remaining_value for c in checked.values()]
     check.that(all(v >= 0 for v in values), "remaining_value >= 0", [str(v) for v in values if v < 0])
-    note("remaining values (unit UNDOCUMENTED: dollars or cents)", [str(v) for v in values[:10]])
+    units: dict[str, int] = {}
+    changed = v2_issued.changed()
+    for voucher in v2_run_vouchers:
+        product, entry = v2_catalogue.get(voucher.product_code), checked.get(voucher.settlement_ref)
+        if (product is None or not product.is_dynamic or voucher.face_value is None or entry is None
+                or voucher.settlement_ref in changed):
+            continue
+        issued = amount_named(voucher.voucher_name, product.name) or voucher.face_value
+        unit = {issued: "dollars", issued * 100: "cents"}.get(entry.remaining_value)
+        check.that(unit is not None, f"the whole {issued} dollars issued left (in dollars or cents) on an "
+                   "untouched dynamic value-based voucher",
+                   f"{voucher.settlement_ref}: remaining_value {entry.remaining_value}")
+        units[str(unit)] = units.get(str(unit), 0) + 1
+    note("unit of remaining_value (UNDOCUMENTED: dollars or cents)", units or "no untouched dynamic voucher")
+    note("remaining values", {v.settlement_ref: str(checked[v.settlement_ref].remaining_value)
+                              for v in v2_run_vouchers[:20] if v.settlement_ref in checked})
 
 
 @when("the integrator checks a settlement reference that was never issued", target_fixture="v2_unknown_check")
@@ -108,22 +130,23 @@ def _(v2_unknown_check: tuple[str, httpx.Response], check: Check) -> None:
          {"status": response.status_code, "body": body_json(response)})
 
 
-@given("a newly issued voucher of a dynamic value-based product", target_fixture="v2_changed_ref")
-def _(v2_catalogue: CatalogueFile, v2_client: V2Client) -> str:
-    products = v2_catalogue.dynamic
-    if not products:
-        not_applicable("the catalogue file has no dynamic value-based product")
-    product = products[0]
-    return v2_client.request_vouchers(product.code, product.order_number, 1, face_value_for(product)).settlement_refs[0]
+@given("a newly issued voucher of it", target_fixture="v2_changed_ref")
+def _(v2_product: CatalogueEntry, v2_client: V2Client, check: Check) -> str:
+    with check.conformant("a Request Vouchers answer"):
+        issuance = v2_client.request_vouchers(v2_product.code, v2_product.order_number, 1, face_value_for(v2_product))
+    return issuance.settlement_refs[0]
 
 
 CHANGES = {"used": "use", "trashed": "void", "expired": "expire", "partially redeemed": "redeem"}
 
 
 @when(parsers.parse("the voucher is {change} at the provider"), target_fixture="v2_value_before")
-def _(v2_changed_ref: str, v2_sandbox: SandboxControl | None, v2_client: V2Client, change: str) -> Decimal:
-    before = v2_client.check_vouchers([v2_changed_ref])[0].remaining_value
-    amount = 1 if change == "partially redeemed" else None  # the smallest unit: one cent
+def _(v2_changed_ref: str, v2_sandbox: SandboxControl | None, v2_client: V2Client, v2_issued: IssuedV2Vouchers,
+      check: Check, change: str) -> Decimal:
+    with check.conformant("a Check Vouchers answer"):
+        before = v2_client.check_vouchers([v2_changed_ref])[0].remaining_value
+    amount = 1 if change == "partially redeemed" else None  # the smallest unit: one cent (or one item)
+    v2_issued.mark_changed(v2_changed_ref)
     controlled(v2_sandbox).set_voucher_state(v2_changed_ref, CHANGES[change], amount=amount)
     return before
 

@@ -106,7 +106,8 @@ def test_value_for_the_budget(write: Write) -> None:
     ("202208013226", "2022-08-01", 4, 3, "'2022-08-01' is not a number of digits"),
     ("202208013226", "2.02208E+11", 4, 3, "format the column as text"),
     ("dynamic value-based", "dynamically priced", 4, 4, "unknown product type 'dynamically priced'"),
-    ("SUV050ECARD03", "SUV 050", 3, 2, "cannot be used in a URL path"),
+    ("SUV050ECARD03", "SUV/050", 3, 2, "cannot be sent as one URL path segment"),
+    ("SUV050ECARD03", "..", 3, 2, "cannot be sent as one URL path segment"),
     ("SUV050ECARD03", "MAMVDDMMYY01", 3, 2, "product code 'MAMVDDMMYY01' is already on line 2"),
     ("$50 UNIQGIFT eGift Card", "", 3, 1, "missing value"),
     (",convertible\n", ",\n", 3, 4, "missing value"),
@@ -116,6 +117,11 @@ def test_row_problems(write: Write, replace: str, by: str, line: int, column: in
     error = _error(write(DOCUMENTED.replace(replace, by, 1)))
     assert (error.line, error.column) == (line, column)
     assert f"line {line}, column {column}" in str(error) and text in str(error)
+
+
+def test_codes_that_need_quoting_are_read(write: Write) -> None:
+    content = DOCUMENTED.replace("SUV050ECARD03", '"SUV 050 #1?+&%É"', 1)
+    assert read_catalogue(write(content)).products[1].code == "SUV 050 #1?+&%É"
 
 
 def test_the_column_name_is_given(write: Write) -> None:

@@ -8,7 +8,7 @@ Documented columns (in any order; headers such as `Product Name` or `product_nam
 | column         | content                                                                    |
 |----------------|----------------------------------------------------------------------------|
 | `product_name` | e.g. `${FV} UNIQGIFT Groceries Voucher` (`${FV}`: replaced by the amount)  |
-| `product_code` | e.g. `UNIVGROCERIESDYNAMIC01`; unique in the file                          |
+| `product_code` | e.g. `UNIVGROCERIESDYNAMIC01`; unique in the file; any text but a slash   |
 | `order_number` | digits, e.g. `202208013226`; used by the provider to invoice the issuance  |
 | `product_type` | `fixed value-based`, `dynamic value-based`, `product-based`, `convertible`, |
 |                | `third-party` (or `fixed_value`, `dynamic_value`, ... as in the seed file)  |
@@ -55,7 +55,9 @@ _TYPE_WORDS: dict[str, ProductType] = {
     "supervoucher": "convertible",
     "thirdparty": "third-party", "thirdpartyvoucher": "third-party", "thirdpartyvouchers": "third-party",
 }
-_CODE = re.compile(r"^[A-Za-z0-9._~-]+$")
+_NOT_IN_A_SEGMENT = re.compile(r"[\x00-\x1f\x7f/]")
+"""What a product code cannot hold to travel as one (percent-encoded) path segment: a slash (servers and
+gateways commonly decode `%2F` into a path separator) or a control character. Anything else is quoted."""
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 _LEADING_AMOUNT = re.compile(r"^\s*(?:SGD\s*)?\$\s?(\d{1,6}(?:\.\d{2})?)(?!\d)")
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
@@ -272,8 +274,9 @@ def _entry(file: Path, columns: list[str], record: list[Field]) -> CatalogueEntr
         if not values[column]:
             raise fail(column, "missing value")
     code, order_number, raw_type = values["product_code"], values["order_number"], values["product_type"]
-    if not _CODE.match(code):
-        raise fail("product_code", f"{code!r} cannot be used in a URL path (letters, digits and . _ ~ - only)")
+    if _NOT_IN_A_SEGMENT.search(code) or code in (".", ".."):
+        raise fail("product_code", f"{code!r} cannot be sent as one URL path segment (no slash, no control "
+                   "character, not . or ..)")
     if not order_number.isdigit() or not order_number.isascii():
         hint = ""
         if _SCIENTIFIC.match(order_number):

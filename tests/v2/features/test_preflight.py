@@ -84,11 +84,18 @@ def test_a_half_configured_v2_target_names_what_is_missing(monkeypatch: pytest.M
 # -- pre-flight ------------------------------------------------------------------------------------
 def test_plan() -> None:
     plan = plan_v2(read_catalogue(SEEDED_V2_CATALOGUE).products)
-    # every product 2; dynamic products 3 more at 1.00 + 61.72 + 1000.00; 10 more at 50.00 for AUTH and IDEM
-    assert plan.vouchers == 7 * 2 + 2 * 3 + 10
+    # every product 2; dynamic products 3 more at 1.00 + 61.72 + 1000.00; 32 more at 50.00 (AUTH, ISS-VALID, IDEM)
+    assert plan.vouchers == 7 * 2 + 2 * 3 + 32
     fixed = 2 * (1000 + 5000 + 1200 + 2500)
-    assert plan.face_value_cents == fixed + 2 * (2 * 5000 + 106272) + 10 * 5000
+    assert plan.face_value_cents == fixed + 2 * (2 * 5000 + 106272) + 32 * 5000
     assert plan.unknown_value_products == ()
+
+
+def test_plan_without_dynamic_products() -> None:
+    products = [p for p in read_catalogue(SEEDED_V2_CATALOGUE).products if not p.is_dynamic]
+    plan = plan_v2(products)  # the scenarios pick the first fixed value product, MAMVDDMMYY01 at $10
+    assert plan.vouchers == 5 * 2 + 32
+    assert plan.face_value_cents == 2 * (1000 + 5000 + 1200 + 2500) + 32 * 1000
 
 
 def test_a_malformed_catalogue_file_is_refused_with_line_and_column(monkeypatch: pytest.MonkeyPatch,
@@ -110,7 +117,7 @@ def test_a_configured_target_is_reached_and_planned(monkeypatch: pytest.MonkeyPa
     _target_env(monkeypatch, server.base_url)
     out = io.StringIO()
     check_v2_target(get_settings(), out)
-    assert "7 products in v2_catalogue.csv; will issue up to 30 vouchers" in out.getvalue()
+    assert "7 products in v2_catalogue.csv; will issue up to 52 vouchers" in out.getvalue()
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -111,7 +111,7 @@ def test_every_v2_defect_mode_and_code_is_documented() -> None:
 
     docs = (Path(__file__).resolve().parents[3] / "docs" / "sandbox.md").read_text(encoding="utf-8")
     modes = [m for m in DEFECT_MODES if m.startswith("v2_")]
-    assert len(modes) == 7
+    assert len(modes) == 16
     for mode in modes:
         assert f"| `{mode}` |" in docs
     assert len(V2_CODES) == len({c.code for c in V2_CODES}) == 26

@@ -27,16 +27,19 @@ from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, JSON, reject_json_constant, request_id_of, state_of
 from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
+from uatcert.sandbox._vouchers import new_links
 from uatcert.sandbox.v2 import codes as c
 from uatcert.sandbox.v2 import defects as d
 from uatcert.sandbox.v2.auth import authenticate, token_endpoint
 from uatcert.sandbox.v2.catalogue import CENT, V2Product, phantom_product
 from uatcert.sandbox.v2.codes import V2Failure, envelope, failure_response
 from uatcert.sandbox.v2.control import PREFIX, PRODUCT_CLASS, TOKEN_PATH
-from uatcert.sandbox.v2.state import V2State, v2_of
+from uatcert.sandbox.v2.state import V2State, V2Voucher, v2_of
 from uatcert.sandbox.v2.views import checked_view, issued_view
 
 MAX_QUANTITY = 20
+CAPPED_QUANTITY = 10
+"""What `v2_quantity_capped` issues at most."""
 MAX_REFS = 20
 FACE_VALUE_RANGE = (Decimal("1"), Decimal("1000"))
 _CORRELATION_ID = re.compile(r"^[\x20-\x7e]{1,128}$")
@@ -95,14 +98,20 @@ async def request_vouchers(request: Request) -> Response:
             if existing is not None and existing.in_flight:
                 raise V2Failure(c.CORRELATION_IN_PROGRESS)
             if existing is not None and existing.fingerprint != fp:
-                raise V2Failure(c.CORRELATION_CONFLICT)
+                stored = json.loads(existing.body)
+                if not (st.defective(d.MISMATCH_REPLAYS) and stored["complete"]):
+                    raise V2Failure(c.CORRELATION_CONFLICT)
+                return _replay(st, v2, stored["refs"], echo)
             if existing is not None and not st.defective(d.REPLAY_ISSUES_NEW):
                 stored = json.loads(existing.body)
                 if stored["complete"]:
-                    return _replay(v2, stored["refs"], echo)
+                    return _replay(st, v2, stored["refs"], echo)
                 existing.in_flight = True  # partial: issue the missing vouchers under the same record
                 record, earlier = existing, list(stored["refs"])
             elif existing is None:
+                last = v2.last_issue.get(owner)
+                if st.defective(d.IDENTICAL_BODY_REPLAYS) and last and last[0] == fp and v2.unchanged(last[1]):
+                    return _replay(st, v2, last[1], echo)
                 record = v2.idempotency.begin(owner, raw_key, fp)
     except V2Failure as failure:
         return failure_response(failure, echo)
@@ -116,6 +125,8 @@ async def request_vouchers(request: Request) -> Response:
             return failure_response(failure, echo)
         if record is not None:
             v2.idempotency.complete(record, 200, json.dumps({"refs": refs, "complete": complete}).encode())
+        if complete:
+            v2.last_issue[client.x_client_id] = (fp, refs)
         if not complete:
             detail = f"{len(refs)} of the vouchers were issued before the failure"
             return failure_response(V2Failure(c.ERV1202, detail), echo)
@@ -129,9 +140,12 @@ async def request_vouchers(request: Request) -> Response:
                 v2.idempotency.abandon(owner, raw_key, record)
 
 
-def _replay(v2: V2State, refs: list[str], echo: str) -> Response:
+def _replay(st: SandboxState, v2: V2State, refs: list[str], echo: str) -> Response:
     """The vouchers of the first issuance, as they were issued, in the same order."""
     data = [issued_view(v2.vouchers[r]) for r in refs if r in v2.vouchers]
+    if st.defective(d.REPLAY_NEW_LINKS):
+        for view in data:
+            _, view["edenred_url"], view["view_code"] = new_links()
     return Response(envelope(data), 200, media_type=JSON, headers={"X-Correlation-Id": echo})
 
 
@@ -180,11 +194,16 @@ def _issue(
     ):
         raise V2Failure(c.ERV1202, "nothing was issued")
     count = missing
+    capped = st.defective(d.QUANTITY_CAPPED) and count > CAPPED_QUANTITY
+    if capped:
+        count = CAPPED_QUANTITY
     if fault is not None and fault.spec.kind == "partial" and not earlier:
         default = missing - 1
         count = max(0, min(default if fault.spec.count is None else fault.spec.count, default))
     now = datetime.now(UTC)
-    vouchers = [v2.new_voucher(product, client.x_client_id, cents, now) for _ in range(count)]
+    named = not (st.defective(d.NAME_WITHOUT_AMOUNT) and quantity > 1)
+    vouchers = [v2.new_voucher(product, client.x_client_id, cents, now, named=named) for _ in range(count)]
+    _misnumber(st, v2, product, vouchers)
     if vouchers:
         st.ledger.record(
             api="v2",
@@ -200,7 +219,18 @@ def _issue(
             fault=None if fault is None else fault.spec.kind,
         )
     refs = earlier + [v.settlement_ref for v in vouchers]
-    return refs, count == missing
+    return refs, count == missing or capped
+
+
+def _misnumber(st: SandboxState, v2: V2State, product: V2Product, vouchers: list[V2Voucher]) -> None:
+    """The defect modes on voucher_ref: the previous voucher's reused, or none on convertible products."""
+    if vouchers and st.defective(d.VOUCHER_REF_REUSED) and v2.last_voucher_ref:
+        vouchers[0].voucher_ref = v2.last_voucher_ref
+    if vouchers:
+        v2.last_voucher_ref = vouchers[-1].voucher_ref
+    if st.defective(d.EMPTY_VOUCHER_REF) and product.product_type == "convertible":
+        for voucher in vouchers:
+            voucher.voucher_ref = ""
 
 
 def _face_value(payload: dict[str, Any], product: V2Product) -> Decimal | None:
@@ -255,6 +285,11 @@ async def check_vouchers(request: Request) -> Response:
     now = datetime.now(UTC)
     as_issued = st.defective(d.STATUS_NOT_UPDATED)
     data = [checked_view(v, now, status_as_issued=as_issued) for v in found if v is not None]
+    for entry in data:
+        if st.defective(d.CHECK_INACTIVE_AS_ACTIVE) and entry["status"] == "Inactive":
+            entry["status"] = "Active"
+        if st.defective(d.CHECK_VALUE_TRUNCATED) and isinstance(entry["remaining_value"], float):
+            entry["remaining_value"] = int(entry["remaining_value"])
     return Response(envelope(data), 200, media_type=JSON)
 
 

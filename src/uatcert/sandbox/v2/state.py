@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -86,6 +86,9 @@ class V2State:
         self.vouchers: dict[str, V2Voucher] = {}
         """By settlement ref."""
         self.voucher_refs: set[str] = set()
+        self.last_voucher_ref: str | None = None
+        self.last_issue: dict[str, tuple[str, list[str]]] = {}
+        """Per X-Client-Id: fingerprint and refs of its last complete issuance (for a defect mode)."""
 
     @classmethod
     def attached(cls, cfg: SandboxConfig, core: SandboxState) -> V2State:
@@ -102,16 +105,28 @@ class V2State:
         self.vouchers.clear()
         self.voucher_refs = set()
         self.idempotency.clear()
+        self.last_voucher_ref = None
+        self.last_issue.clear()
 
     def issued(self, code: str) -> int:
         """Vouchers of `code` issued since the last reset (from the ledger, so a reset restores stock)."""
         return sum(len(e["voucher_ids"]) for e in self.ledger.of("v2") if e["product_code"] == code)
 
-    def new_voucher(self, product: V2Product, owner: str, cents: int | None, now: datetime) -> V2Voucher:
-        """Issue one voucher of `product`; dynamic products take their face value in `cents`."""
+    def unchanged(self, refs: list[str]) -> bool:
+        """True when each of these vouchers is still as issued (status, value, expiry)."""
+        now = datetime.now(UTC)
+        vouchers = [self.vouchers.get(r) for r in refs]
+        return all(v is not None and v.current_status(now) == v.issued_status and v.expiration == v.issued_expiration
+                   and v.remaining_amount == v.issued_remaining for v in vouchers)
+
+    def new_voucher(self, product: V2Product, owner: str, cents: int | None, now: datetime, *,
+                    named: bool = True) -> V2Voucher:
+        """Issue one voucher of `product`; dynamic products take their face value in `cents` (in the name
+        unless not `named`, for a defect mode)."""
         if product.is_dynamic:
             assert cents is not None
-            amount, name = cents, product.name.replace("${FV}", format_amount(cents))
+            amount = cents
+            name = product.name.replace("${FV}", format_amount(cents) if named else "").strip()
         else:
             amount, name = product.value or 0, product.name
         expiration = product.expires_fixed or expiry_after(now, product.validity_days)

@@ -18,7 +18,9 @@ from uatcert.v2 import TokenError as V2TokenError
 V2_ISS_EVERY_QUANTITY = 2
 V2_DYNAMIC_DEFAULT_CENTS = 5000
 V2_ISS_OPEN_CENTS = (100, 6172, 100000)
-V2_DEFAULT_VOUCHERS = 10  # AUTH 1; IDEM: lost response 2, lost request 2, same request 2, new id 2, reuse 1
+V2_DEFAULT_VOUCHERS = 32
+"""Of the product the scenarios pick (dynamic value-based at 50.00 when there is one, else a fixed one): AUTH 1;
+ISS-VALID 20 in one request; IDEM lost response 2, lost request 2, same request 2, new id 2, reuse 3 x 1."""
 
 
 def plan_v2(products: Sequence[CatalogueEntry]) -> Plan:
@@ -34,9 +36,16 @@ def plan_v2(products: Sequence[CatalogueEntry]) -> Plan:
             cents += V2_ISS_EVERY_QUANTITY * product.value_cents
         elif product.is_value_based:
             unknown.append(product.code)
-    if any(p.is_dynamic for p in products):
+    picked = next((p for p in products if p.is_dynamic), None) or next(
+        (p for p in products if p.product_type in ("fixed value-based", "convertible")), None
+    ) or next(iter(products), None)
+    if picked is not None:
         vouchers += V2_DEFAULT_VOUCHERS
-        cents += V2_DEFAULT_VOUCHERS * V2_DYNAMIC_DEFAULT_CENTS
+        value = V2_DYNAMIC_DEFAULT_CENTS if picked.is_dynamic else picked.value_cents
+        if value is not None:
+            cents += V2_DEFAULT_VOUCHERS * value
+        elif picked.is_value_based and picked.code not in unknown:
+            unknown.append(picked.code)
     return Plan(vouchers, cents, tuple(unknown))
 
 
