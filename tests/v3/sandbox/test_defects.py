@@ -9,7 +9,17 @@ import pytest
 from pydantic import ValidationError
 
 from tests.v3.sandbox.sandbox_support import (
-    ACTIVATION, COFFEE, DINNER, FIXED, GIFT_CARD, LIMITED, OPEN, OPEN_MULTI, READONLY, Api, assert_error,
+    ACTIVATION,
+    COFFEE,
+    DINNER,
+    FIXED,
+    GIFT_CARD,
+    LIMITED,
+    OPEN,
+    OPEN_MULTI,
+    READONLY,
+    Api,
+    assert_error,
 )
 from uatcert.sandbox import DEFECT_MODES, SandboxConfig
 

@@ -16,8 +16,7 @@ from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, JSON, data_response, dumps, reject_json_constant, request_id_of, state_of
 from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
-from uatcert.sandbox.v3 import codes
-from uatcert.sandbox.v3 import defective
+from uatcert.sandbox.v3 import codes, defective
 from uatcert.sandbox.v3 import defects as d
 from uatcert.sandbox.v3.auth import Caller, authorize
 from uatcert.sandbox.v3.catalogue import CatalogueProduct
