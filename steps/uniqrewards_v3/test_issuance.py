@@ -14,7 +14,6 @@ from steps.uniqrewards_v3.common import body_for, face_value_for, issue_path
 from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.scenario import IssuanceWitness
-from uatcert.suite.wings.v3.catalogue import NO_OPEN_VALUE
 from uatcert.suite.wings.v3.picking import choose
 from uatcert.suite.wings.v3.vouchers import check_issuance, check_issued
 from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key
@@ -118,8 +117,8 @@ def _problem_request(product: Product, problem: str) -> tuple[dict[str, str | No
     body: dict[str, object] = dict(body_for(product, 1))
     if problem in FACE_VALUE_PROBLEMS:
         if not product.is_open_value:
-            not_applicable(f"the product chosen, {product.code}, is fixed-value ({NO_OPEN_VALUE}): "
-                           "there is no face value to get wrong")
+            not_applicable(f"the catalogue holds no open-value product, so the product chosen, {product.code}, is "
+                           "fixed-value: there is no face value to get wrong (see ISS-OPEN)")
         body.pop("face_value")
         if FACE_VALUE_PROBLEMS[problem] is not None:
             body["face_value"] = FACE_VALUE_PROBLEMS[problem]

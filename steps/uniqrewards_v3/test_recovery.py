@@ -18,7 +18,6 @@ from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.scenario import IssuanceWitness, ScenarioExchanges, ThreadAwareEvidence
-from uatcert.suite.wings.v3.catalogue import NO_OPEN_VALUE
 from uatcert.suite.wings.v3.checks import voucher_objects
 from uatcert.suite.wings.v3.picking import choose
 from uatcert.suite.wings.v3.target import V3Target
@@ -153,8 +152,8 @@ def _(v3_client: V3Client, v3_catalogue: list[Product], product: Product, issuan
 def _(v3_client: V3Client, product: Product, issuance: Issuance, v3_witness: IssuanceWitness) -> httpx.Response:
     face_value = face_value_for(product)
     if face_value is None:
-        not_applicable(f"the product chosen, {product.code}, is fixed-value ({NO_OPEN_VALUE}): "
-                       "there is no face value to change")
+        not_applicable(f"the catalogue holds no open-value product, so the product chosen, {product.code}, is "
+                       "fixed-value: there is no face value to change (see ISS-OPEN)")
     assert face_value is not None
     body = {"quantity": issuance.quantity, "face_value": face_value + 100}
     return v3_client.send("POST", issue_path(product.code),
