@@ -65,9 +65,13 @@ def _(connection: V3Client) -> list[Product]:
 
 
 @then("exactly 1 more access token was obtained")
-def _(connection: V3Client, fetches_before: int, check: Check) -> None:
+def _(connection: V3Client, fetches_before: int, v3_sandbox: SandboxControl | None, check: Check) -> None:
     renewed = connection.token_fetches - fetches_before
-    check.that(renewed == 1, "exactly one token renewal", f"{renewed} renewal(s)")
+    if v3_sandbox is None:  # the token expired on the client's clock only: the renewal is the suite's own doing
+        harness(renewed == 1, f"the client renewed its locally expired token {renewed} time(s)")
+        return
+    check.that(renewed == 1, "the expired token refused by the provider, so exactly one renewal",
+               f"{renewed} renewal(s)")
 
 
 @then("the catalogue was read successfully after the renewal")
