@@ -27,7 +27,7 @@ Feature: AUTH - Access tokens for the UNIQREWARDS v3 integration
 
   @critical
   Scenario: A token without the issuing permission cannot issue vouchers
-    Given an open-value product of the catalogue
+    Given a product of the catalogue to issue, open-value if there is one
     And a connection whose token holds only the read permissions
     When that connection tries to issue 1 voucher of the product
     Then the issuance is refused as not authorised

@@ -2,10 +2,11 @@
 Feature: IDEM - Issue recovery using idempotency
   As an integrator, when I cannot tell whether an issuance happened, I resend the identical request
   with the same idempotency key and get the original vouchers back: production issuance is
-  invoiced, so a retry must never issue twice.
+  invoiced, so a retry must never issue twice. The key, not the body, names an issuance: the same key
+  with another request is refused, and a new key with the same request issues new vouchers.
 
   Background:
-    Given an open-value product of the catalogue
+    Given a product of the catalogue to issue, open-value if there is one
 
   @critical
   Scenario: The response is lost after the provider issued the vouchers
@@ -49,6 +50,28 @@ Feature: IDEM - Issue recovery using idempotency
     Then the different request is refused as a client error without vouchers
     And no voucher was issued
     And replaying the original request still returns the original vouchers
+
+  @critical
+  Scenario: The same idempotency key for another product is refused
+    Given 1 voucher of the product was issued with a new idempotency key
+    When the integrator sends the same request for another product with the same idempotency key
+    Then the different request is refused as a client error without vouchers
+    And no voucher was issued
+    And replaying the original request still returns the original vouchers
+
+  @critical
+  Scenario: The same idempotency key at another face value is refused
+    Given 1 voucher of the product was issued with a new idempotency key
+    When the integrator sends the same request at another face value with the same idempotency key
+    Then the different request is refused as a client error without vouchers
+    And no voucher was issued
+    And replaying the original request still returns the original vouchers
+
+  @critical
+  Scenario: A new idempotency key with the same request issues new vouchers
+    Given 2 vouchers of the product were issued with a new idempotency key
+    When the integrator sends the identical request with a new idempotency key
+    Then new vouchers were issued, none of them among the earlier ones
 
   @critical
   Scenario: Three lost responses in a row, then success

@@ -9,5 +9,6 @@ Feature: ISS-OPEN - Open-value products are issued at the face value asked
     When the integrator issues 1 voucher of it with a face value of <face_value> cents
     Then the issuance succeeds with 1 voucher
     And the voucher is worth <face_value> cents in SGD
+    And the voucher carries the details of its product and a name showing the amount
     Examples:
       | code | face_value |

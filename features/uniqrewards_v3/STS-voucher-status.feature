@@ -9,13 +9,13 @@ Feature: STS - Voucher status can be retrieved
   @critical
   Scenario: Every voucher issued in the run is retrieved on its own
     When the integrator retrieves each voucher on its own
-    Then every voucher is found with its id and product unchanged
+    Then every voucher reads back as it was issued
     And every status reported is one of the documented statuses
 
   @critical
   Scenario: Every voucher issued in the run is retrieved in batches of up to 20
     When the integrator retrieves all of them in batches of up to 20
-    Then every voucher is found exactly once
+    Then every voucher is found exactly once, as it was issued
 
   @normal
   Scenario Outline: A batch lookup with <problem> is refused

@@ -32,11 +32,20 @@ class V3Settings(BaseModel):
     readonly_client_secret: SecretStr | None = Field(None, description="its secret")
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
     timeout_s: float = Field(10.0, gt=0, le=120, description="per-request timeout in seconds")
+    expected_products: str | None = Field(
+        None, description="comma-separated codes of the products the integrator will sell (CAT, ISS-EVERY)"
+    )
 
     @property
     def configured(self) -> bool:
         """True when any connection setting is given (then all required ones must be)."""
         return any((self.base_url, self.token_url, self.client_id, self.client_secret))
+
+    @property
+    def expected_codes(self) -> list[str]:
+        """The expected product codes, in the order given, blanks and repeats left out."""
+        codes = (c.strip() for c in (self.expected_products or "").split(","))
+        return list(dict.fromkeys(c for c in codes if c))
 
     def missing(self) -> list[str]:
         """Names of the required variables that are not set."""

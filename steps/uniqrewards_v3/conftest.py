@@ -8,24 +8,31 @@ from pytest_bdd import given, parsers, then
 
 from steps.common import not_applicable, note
 from uatcert.suite.checks import Check
+from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.scenario import IssuanceWitness
+from uatcert.suite.wings.v3.catalogue import missing, product_kind
 from uatcert.suite.wings.v3.checks import error_code_of, voucher_objects
-from uatcert.v3 import Product
+from uatcert.suite.wings.v3.picking import choose
+from uatcert.v3 import Product, V3Client
 
 
-@given("an open-value product of the catalogue", target_fixture="product")
-def _(v3_catalogue: list[Product]) -> Product:
-    products = [p for p in v3_catalogue if p.is_open_value]
-    if not products:
-        not_applicable("the catalogue has no open-value product")
-    return products[0]
+@given("a product of the catalogue to issue, open-value if there is one", target_fixture="product")
+def _(v3_catalogue: list[Product], v3_client: V3Client) -> Product:
+    product = choose(v3_catalogue, quantity=2, current=v3_client.products)
+    if product is None:
+        not_applicable("no product of the catalogue states its flags and has stock left to issue")
+    assert product is not None
+    note("product chosen", {"code": product.code, "kind": product_kind(product)})
+    return product
 
 
 @given(parsers.parse('the catalogue product "{code}"'), target_fixture="product")
-def _(v3_catalogue: list[Product], code: str) -> Product:
+def _(v3_catalogue: list[Product], suite_runtime: SuiteRuntime, check: Check, code: str) -> Product:
     for product in v3_catalogue:
         if product.code == code:
             return product
+    if code in missing(suite_runtime):
+        check.fail(f"product {code} (expected by the integrator) in the catalogue", "not listed")
     raise LookupError(f"product {code} vanished from the catalogue fetched at collection time")
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 import httpx
-from pytest_bdd import parsers, scenarios, then, when
+from pytest_bdd import given, parsers, scenarios, then, when
 
-from steps.common import note
-from steps.uniqrewards_v3.common import face_value_for
+from steps.common import not_applicable, note
+from steps.uniqrewards_v3.common import body_for, face_value_for, issue_path
 from uatcert.suite.checks import Check
+from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.scenario import IssuanceWitness
+from uatcert.suite.wings.v3.picking import choose
+from uatcert.suite.wings.v3.vouchers import check_issuance, check_issued
 from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key
+
+MAX_QUANTITY = 20
+"""The largest quantity of one issuance request (reference §10)."""
 
 scenarios(
     "uniqrewards_v3/ISS-EVERY-every-product.feature",
@@ -48,21 +55,18 @@ def _(issuance: Issuance, check: Check, quantity: str) -> None:
 
 
 @then("every voucher belongs to the product and carries the value and currency its flags require")
-def _(issuance: Issuance, product: Product, check: Check) -> None:
-    currency = "SGD" if product.is_value_based else ""
+def _(issuance: Issuance, product: Product, suite_runtime: SuiteRuntime, check: Check) -> None:
     for voucher in issuance.vouchers:
-        check.that(voucher.product_code == product.code, f"product_code {product.code}", voucher.product_code)
-        check.that(voucher.is_value_based == product.is_value_based,
-                   f"is_value_based {product.is_value_based}", voucher.is_value_based)
-        check.that(voucher.currency == currency, f"currency {currency!r}", repr(voucher.currency))
-        check.that(voucher.remaining_amount > 0, "a positive remaining_amount", voucher.remaining_amount)
-        if product.is_open_value and issuance.face_value is not None:
-            check.that(voucher.remaining_amount == issuance.face_value,
-                       f"remaining_amount {issuance.face_value} cents (the face value asked)", voucher.remaining_amount)
-    fixed = getattr(product, "face_value", None)
+        check_issued(check, suite_runtime, product, voucher, issuance.face_value)
+    fixed = product.face_value
     if not product.is_open_value and fixed is not None:
         note("fixed denomination", {"product face_value (undocumented field)": fixed,
                                     "voucher remaining_amount": [v.remaining_amount for v in issuance.vouchers]})
+
+
+@then("the voucher carries the details of its product and a name showing the amount")
+def _(issuance: Issuance, product: Product, suite_runtime: SuiteRuntime, check: Check) -> None:
+    check_issuance(check, suite_runtime, product, issuance.vouchers, issuance.face_value)
 
 
 @then("every voucher expires in the future")
@@ -72,10 +76,12 @@ def _(issuance: Issuance, check: Check) -> None:
         check.that(voucher.expiration > now, "an expiration in the future", voucher.expiration.isoformat())
 
 
-@then("the voucher ids are unique")
+@then("the vouchers have distinct ids and codes")
 def _(issuance: Issuance, check: Check) -> None:
     ids = [v.voucher_id for v in issuance.vouchers]
-    check.that(len(set(ids)) == len(ids), "unique voucher ids", ids)
+    check.that(len(set(ids)) == len(ids), f"{len(ids)} distinct voucher ids", f"{len(set(ids))} distinct")
+    codes = [v.voucher_code for v in issuance.vouchers]
+    check.that(len(set(codes)) == len(codes), f"{len(codes)} distinct voucher codes", f"{len(set(codes))} distinct")
 
 
 @then("every voucher can be read back with the same details")
@@ -102,29 +108,84 @@ def _(issuance: Issuance, check: Check, face_value: int) -> None:
     check.that(voucher.currency == "SGD", "currency SGD", repr(voucher.currency))
 
 
-PROBLEMS: dict[str, tuple[dict[str, object] | None, dict[str, str | None], bytes | None]] = {
-    # problem: (json body, or None for the raw content; header overrides; raw content)
-    "a face value of 99 cents": ({"quantity": 1, "face_value": 99}, {}, None),
-    "a face value of 100001 cents": ({"quantity": 1, "face_value": 100001}, {}, None),
-    "no face value": ({"quantity": 1}, {}, None),
-    "a quantity of 0": ({"quantity": 0, "face_value": 5000}, {}, None),
-    "a quantity of 21": ({"quantity": 21, "face_value": 5000}, {}, None),
-    "no quantity": ({"face_value": 5000}, {}, None),
-    "no idempotency key": ({"quantity": 1, "face_value": 5000}, {"Idempotency-Key": None}, None),
-    "an idempotency key that is not a UUID": ({"quantity": 1, "face_value": 5000},
-                                              {"Idempotency-Key": "retry-42-not-a-uuid"}, None),
-    "a body that is not valid JSON": (None, {}, b'{"quantity": 1, "face_value": 5000'),
-}
+FACE_VALUE_PROBLEMS = {"a face value of 99 cents": 99, "a face value of 100001 cents": 100001, "no face value": None}
+QUANTITY_PROBLEMS = {"a quantity of 0": 0, "a quantity of 21": 21, "no quantity": None}
+
+
+def _problem_request(product: Product, problem: str) -> tuple[dict[str, str | None], bytes]:
+    """(header overrides, body) of an issuance request with one problem; the rest as `product` needs it."""
+    body: dict[str, object] = dict(body_for(product, 1))
+    if problem in FACE_VALUE_PROBLEMS:
+        if not product.is_open_value:
+            not_applicable(f"the catalogue holds no open-value product, so the product chosen, {product.code}, is "
+                           "fixed-value: there is no face value to get wrong (see ISS-OPEN)")
+        body.pop("face_value")
+        if FACE_VALUE_PROBLEMS[problem] is not None:
+            body["face_value"] = FACE_VALUE_PROBLEMS[problem]
+    elif problem in QUANTITY_PROBLEMS:
+        body.pop("quantity")
+        if QUANTITY_PROBLEMS[problem] is not None:
+            body["quantity"] = QUANTITY_PROBLEMS[problem]
+    headers: dict[str, str | None] = {
+        "no idempotency key": {"Idempotency-Key": None},
+        "an idempotency key that is not a UUID": {"Idempotency-Key": "retry-42-not-a-uuid"},
+    }.get(problem, {})
+    content = json.dumps(body).encode()
+    if problem == "a body that is not valid JSON":
+        content = content[:-1]  # the closing brace left out
+    return headers, content
 
 
 @when(parsers.parse("the integrator sends an issuance request with {problem}"), target_fixture="refusal")
 def _(v3_client: V3Client, product: Product, v3_witness: IssuanceWitness, problem: str) -> httpx.Response:
-    body, header_overrides, raw = PROBLEMS[problem]
-    headers: dict[str, str] = {"Content-Type": "application/json"}
-    key: str | None = new_idempotency_key()
-    if "Idempotency-Key" in header_overrides:
-        key = header_overrides["Idempotency-Key"]
-    if key is not None:
-        headers["Idempotency-Key"] = key
-    content = raw if raw is not None else json.dumps(body).encode()
-    return v3_client.send("POST", f"/products/{product.code}", headers=headers, content=content)
+    overrides, content = _problem_request(product, problem)
+    headers: dict[str, str] = {"Content-Type": "application/json", "Idempotency-Key": new_idempotency_key()}
+    for name, value in overrides.items():
+        headers.pop(name, None)
+        if value is not None:
+            headers[name] = value
+    return v3_client.send("POST", issue_path(product.code), headers=headers, content=content)
+
+
+@given("a product of the catalogue with stock for 20 vouchers", target_fixture="product")
+def _(v3_catalogue: list[Product], v3_client: V3Client) -> Product:
+    product = choose(v3_catalogue, quantity=MAX_QUANTITY, current=v3_client.products)
+    if product is None:
+        not_applicable(f"no product of the catalogue has stock left for {MAX_QUANTITY} vouchers")
+    assert product is not None
+    return product
+
+
+@dataclasses.dataclass(frozen=True)
+class Limited:
+    product: Product
+    left: int
+
+
+@given("a product of the catalogue whose stock left can be exceeded within the quantity limit",
+       target_fixture="limited")
+def _(v3_client: V3Client) -> Limited:
+    listed = [p for p in v3_client.products() if p.available_stock is not None and p.available_stock < MAX_QUANTITY]
+    note("stock listed (available_stock, undocumented)", {p.code: p.available_stock for p in listed})
+    if not listed:
+        not_applicable(f"no product lists a stock of fewer than {MAX_QUANTITY} vouchers left (available_stock): "
+                       f"asking for more than the stock within the quantity limit of {MAX_QUANTITY} is not "
+                       "provable on this catalogue")
+    product = min(listed, key=lambda p: p.available_stock or 0)
+    assert product.available_stock is not None
+    return Limited(product, product.available_stock)
+
+
+@when("the integrator asks for one voucher more than the stock left", target_fixture="refusal")
+def _(v3_client: V3Client, limited: Limited, v3_witness: IssuanceWitness) -> httpx.Response:
+    body = body_for(limited.product, limited.left + 1)
+    return v3_client.send("POST", issue_path(limited.product.code),
+                          headers={"Idempotency-Key": new_idempotency_key()}, json=body)
+
+
+@then("the stock left is unchanged")
+def _(v3_client: V3Client, limited: Limited, check: Check) -> None:
+    now = next((p for p in v3_client.products() if p.code == limited.product.code), None)
+    left = None if now is None else now.available_stock
+    check.that(left == limited.left, f"{limited.left} vouchers of {limited.product.code} left, as before",
+               f"{left} left")

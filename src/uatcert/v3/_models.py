@@ -68,6 +68,8 @@ class Product(BaseModel):
     is_status_available: StrictBool | None = None
     is_multiple_use: StrictBool | None = None
     """Multi-redemption flag; None when the provider does not say (key name UNDOCUMENTED)."""
+    available_stock: StrictInt | None = None
+    """Vouchers left to issue, when the provider lists it (UNDOCUMENTED key; None: not listed, or unlimited)."""
 
     @property
     def is_gift_card(self) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.v3.sandbox.sandbox_support import FIXED, OPEN, Api, assert_error, product
+from tests.v3.sandbox.sandbox_support import FIXED, LIMITED, OPEN, Api, assert_error, product
 from uatcert.sandbox import load_catalogue
 
 PUBLIC_KEYS = {
@@ -20,8 +20,19 @@ def test_list_products_returns_the_seeded_catalogue_without_sandbox_keys(api: Ap
     assert response.status_code == 200
     products = response.json()["data"]
     assert [p["code"] for p in products] == [p.code for p in load_catalogue().products]
+    stocks = {p.code: p.stock for p in load_catalogue().products}
     for item in products:
-        assert set(item) == PUBLIC_KEYS
+        limited = stocks[item["code"]] is not None
+        assert set(item) == PUBLIC_KEYS | ({"available_stock"} if limited else set())
+        assert item.get("available_stock") == stocks[item["code"]]
+
+
+def test_available_stock_lists_what_is_left(api: Api) -> None:
+    assert api.issue(LIMITED, {"quantity": 2}).status_code == 200
+    listed = {p["code"]: p for p in api.get("/products").json()["data"]}
+    assert listed[LIMITED]["available_stock"] == 3
+    assert api.get(f"/products/{LIMITED}").json()["data"]["available_stock"] == 3
+    assert "available_stock" not in listed[FIXED]
 
 
 def test_seeded_catalogue_covers_every_kind(api: Api) -> None:

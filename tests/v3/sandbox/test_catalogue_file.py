@@ -61,7 +61,7 @@ def test_invalid_json_names_line_and_column(write_catalogue: Writer) -> None:
         ({"products": [product(currency="")]}, "currency must be a 3-letter code"),
         ({"products": [product(stok=5)]}, "unknown key 'stok' (did you mean 'stock'?)"),
         ({"products": [product(stock=-1)]}, "field 'stock'"),
-        ({"products": [product(code="has space")]}, "field 'code'"),
+        ({"products": [product(code=" leading-space")]}, "field 'code'"),
         ({"products": ["P1"]}, "products[0]"),
     ],
     ids=["top-array", "no-products", "products-object", "duplicate", "missing-field", "wrong-type", "bool-string",

@@ -8,7 +8,19 @@ from collections.abc import Callable
 import pytest
 from pydantic import ValidationError
 
-from tests.v3.sandbox.sandbox_support import COFFEE, DINNER, FIXED, OPEN, READONLY, Api, assert_error
+from tests.v3.sandbox.sandbox_support import (
+    ACTIVATION,
+    COFFEE,
+    DINNER,
+    FIXED,
+    GIFT_CARD,
+    LIMITED,
+    OPEN,
+    OPEN_MULTI,
+    READONLY,
+    Api,
+    assert_error,
+)
 from uatcert.sandbox import DEFECT_MODES, SandboxConfig
 
 
@@ -100,6 +112,118 @@ def test_defect_status_not_updated(api: Api) -> None:
     voucher_id = api.issue(FIXED, {"quantity": 1}).json()["data"][0]["voucher_id"]
     assert api.ctl.set_voucher_state(voucher_id, "void")["status"] == "voided"
     assert api.get(f"/vouchers/{voucher_id}").json()["data"]["status"] == "active"
+
+
+def test_defect_product_lookup_other(api: Api) -> None:
+    api.ctl.set_defect("product_lookup_other")
+    assert api.get(f"/products/{FIXED}").json()["data"]["code"] == OPEN
+    assert_error(api.get("/products/NOSUCH01"), 404, "404-F01")
+
+
+def test_defect_catalogue_drift(api: Api) -> None:
+    api.ctl.set_defect("catalogue_drift")
+    first = [p["code"] for p in api.get("/products").json()["data"]]
+    second = [p["code"] for p in api.get("/products").json()["data"]]
+    assert first[-1] == ACTIVATION and second == first[:-1]
+    assert api.get(f"/products/{ACTIVATION}").status_code == 200
+    assert api.issue(ACTIVATION, {"quantity": 1}).status_code == 200
+
+
+def test_defect_empty_voucher_code(api: Api) -> None:
+    api.ctl.set_defect("empty_voucher_code")
+    [voucher] = api.issue(COFFEE, {"quantity": 1}).json()["data"]
+    assert voucher["voucher_code"] == ""
+    assert api.get(f"/vouchers/{voucher['voucher_id']}").json()["data"]["voucher_code"] == ""
+    assert api.issue(FIXED, {"quantity": 1}).json()["data"][0]["voucher_code"].startswith("UG")
+
+
+def test_defect_duplicate_voucher_codes(api: Api) -> None:
+    api.ctl.set_defect("duplicate_voucher_codes")
+    [fixed] = api.issue(FIXED, {"quantity": 1}).json()["data"]
+    coffee = api.issue(COFFEE, {"quantity": 2}).json()["data"]
+    assert coffee[0]["voucher_code"] == fixed["voucher_code"] != coffee[1]["voucher_code"]
+
+
+def test_defect_voucher_flags_wrong(api: Api) -> None:
+    api.ctl.set_defect("voucher_flags_wrong")
+    [card] = api.issue(GIFT_CARD, {"quantity": 1}).json()["data"]
+    assert card["is_multiple_use"] is False
+    assert api.get(f"/vouchers/{card['voucher_id']}").json()["data"]["is_multiple_use"] is False
+    assert api.issue(COFFEE, {"quantity": 1}).json()["data"][0]["is_multiple_use"] is True
+
+
+def test_defect_fv_placeholder_kept(api: Api) -> None:
+    api.ctl.set_defect("fv_placeholder_kept")
+    assert api.issue(OPEN, {"quantity": 1, "face_value": 1051}).json()["data"][0]["name"].startswith("${FV}")
+    assert api.issue(OPEN, {"quantity": 1, "face_value": 5000}).json()["data"][0]["name"].startswith("$50 ")
+
+
+def test_defect_quantity_capped(api: Api) -> None:
+    api.ctl.set_defect("quantity_capped")
+    response = api.issue(FIXED, {"quantity": 20})
+    assert response.status_code == 200 and len(response.json()["data"]) == 10
+    assert len(api.issue(FIXED, {"quantity": 2}).json()["data"]) == 2
+
+
+def test_defect_stock_not_enforced(api: Api) -> None:
+    api.ctl.set_defect("stock_not_enforced")
+    assert len(api.issue(LIMITED, {"quantity": 6}).json()["data"]) == 6
+    assert api.ctl.stock(LIMITED) == 0
+
+
+def test_defect_value_changed_on_read(api: Api) -> None:
+    api.ctl.set_defect("value_changed_on_read")
+    [voucher] = api.issue(FIXED, {"quantity": 1}).json()["data"]
+    assert api.get(f"/vouchers/{voucher['voucher_id']}").json()["data"]["remaining_amount"] == 1100
+    batch = api.get("/vouchers", params={"id": voucher["voucher_id"]}).json()["data"]
+    assert batch[0]["remaining_amount"] == 1000
+
+
+def test_defect_batch_fields_altered(api: Api) -> None:
+    api.ctl.set_defect("batch_fields_altered")
+    [voucher] = api.issue(FIXED, {"quantity": 1}).json()["data"]
+    [batch] = api.get("/vouchers", params={"id": voucher["voucher_id"]}).json()["data"]
+    assert batch["expiration"] != voucher["expiration"] and batch["name"] != voucher["name"]
+    assert api.get(f"/vouchers/{voucher['voucher_id']}").json()["data"] == voucher
+
+
+def test_defect_replay_new_codes(api: Api) -> None:
+    api.ctl.set_defect("replay_new_codes")
+    key = str(uuid.uuid4())
+    [first] = api.issue(FIXED, {"quantity": 1}, key=key).json()["data"]
+    replay = api.issue(FIXED, {"quantity": 1}, key=key)
+    [again] = replay.json()["data"]
+    assert "idempotency-record" in replay.headers and again["voucher_id"] == first["voucher_id"]
+    assert again["voucher_code"] != first["voucher_code"]
+    assert api.get(f"/vouchers/{first['voucher_id']}").json()["data"]["voucher_code"] == again["voucher_code"]
+
+
+def test_defect_mismatch_product_replays(api: Api) -> None:
+    api.ctl.set_defect("mismatch_product_replays")
+    key = str(uuid.uuid4())
+    [first] = api.issue(OPEN, {"quantity": 1, "face_value": 5000}, key=key).json()["data"]
+    other = api.issue(OPEN_MULTI, {"quantity": 1, "face_value": 5000}, key=key)
+    assert other.status_code == 200 and other.json()["data"][0]["voucher_id"] == first["voucher_id"]
+    assert_error(api.issue(OPEN, {"quantity": 2, "face_value": 5000}, key=key), 422, "422-F01")
+
+
+def test_defect_mismatch_face_value_replays(api: Api) -> None:
+    api.ctl.set_defect("mismatch_face_value_replays")
+    key = str(uuid.uuid4())
+    [first] = api.issue(OPEN, {"quantity": 1, "face_value": 5000}, key=key).json()["data"]
+    other = api.issue(OPEN, {"quantity": 1, "face_value": 7000}, key=key)
+    assert other.status_code == 200 and other.json()["data"][0]["voucher_id"] == first["voucher_id"]
+    assert_error(api.issue(OPEN_MULTI, {"quantity": 1, "face_value": 5000}, key=key), 422, "422-F01")
+
+
+def test_defect_identical_body_replays(api: Api) -> None:
+    api.ctl.set_defect("identical_body_replays")
+    first = api.issue(FIXED, {"quantity": 2}).json()["data"]
+    second = api.issue(FIXED, {"quantity": 2}).json()["data"]
+    assert [v["voucher_id"] for v in second] == [v["voucher_id"] for v in first]
+    assert len(api.ctl.ledger()) == 1
+    single = [api.issue(FIXED, {"quantity": 1}).json()["data"][0]["voucher_id"] for _ in range(2)]
+    assert single[0] != single[1]  # one voucher at a time is never deduplicated
 
 
 def test_config_defect_is_active_from_the_start(start_sandbox: Callable[..., Api]) -> None:

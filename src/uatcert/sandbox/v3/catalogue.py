@@ -26,6 +26,8 @@ PUBLIC_FIELDS = (
     "is_multiple_use",
 )
 SANDBOX_FIELDS = ("stock", "validity_days", "needs_activation")
+STOCK_FIELD = "available_stock"
+"""The stock left, listed on limited-stock products only (UNDOCUMENTED key, see docs/sandbox.md)."""
 
 
 class CatalogueProduct(BaseModel):
@@ -33,7 +35,8 @@ class CatalogueProduct(BaseModel):
 
     model_config = ConfigDict(extra="allow", strict=True, frozen=True)
 
-    code: str = Field(pattern=r"^[A-Za-z0-9._~-]+$", max_length=100)
+    code: str = Field(pattern=r"^[^\x00-\x1f\x7f\s](?:[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s])?$", max_length=100)
+    """Any printable text without surrounding blanks: spaces, `/`, `%`, `#`, `?` included (URL-quoted in paths)."""
     name: str = Field(min_length=1)
     description: str = ""
     currency: str
@@ -72,10 +75,12 @@ class CatalogueProduct(BaseModel):
             raise ValueError(f"currency must be \"\" for a product-based product (got {self.currency!r})")
         return self
 
-    def public(self) -> dict[str, Any]:
-        """The product as the API returns it."""
+    def public(self, stock_left: int | None = None) -> dict[str, Any]:
+        """The product as the API returns it; a limited-stock product lists `available_stock` (what is left)."""
         out = {name: getattr(self, name) for name in PUBLIC_FIELDS}
         out.update(self.model_extra or {})
+        if self.stock is not None:
+            out[STOCK_FIELD] = self.stock if stock_left is None else stock_left
         return out
 
 

@@ -14,9 +14,9 @@ from starlette.routing import Route
 from uatcert.sandbox._errors import ApiError
 from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, JSON, data_response, dumps, reject_json_constant, request_id_of, state_of
-from uatcert.sandbox._idempotency import Record, fingerprint
+from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
-from uatcert.sandbox.v3 import codes
+from uatcert.sandbox.v3 import codes, defective
 from uatcert.sandbox.v3 import defects as d
 from uatcert.sandbox.v3.auth import Caller, authorize
 from uatcert.sandbox.v3.catalogue import CatalogueProduct
@@ -35,11 +35,11 @@ def _now() -> datetime:
 
 # -- catalogue -------------------------------------------------------------------------------------
 async def list_products(request: Request) -> Response:
-    v3 = v3_of(request)
+    st, v3 = state_of(request), v3_of(request)
     authorize(request, "read_catalogue")
     if not v3.catalogue.products:
         raise ApiError(codes.CATALOGUE_EMPTY)
-    return data_response([p.public() for p in v3.catalogue.products])
+    return data_response([p.public(v3.stock.get(p.code)) for p in defective.listed(st, v3)])
 
 
 async def get_product(request: Request) -> Response:
@@ -51,7 +51,8 @@ async def get_product(request: Request) -> Response:
         if st.defective(d.UNKNOWN_CODE_FOUND):
             return data_response(_phantom_product(code))
         raise ApiError(codes.PRODUCT_UNKNOWN, repr(code))
-    return data_response(product.public())
+    answered = defective.looked_up(st, v3, product)
+    return data_response(answered.public(v3.stock.get(answered.code)))
 
 
 def _phantom_product(code: str) -> dict[str, Any]:
@@ -85,7 +86,7 @@ async def issue_vouchers(request: Request) -> Response:
     fault: Fault | None = request.scope.get(FAULT_KEY)
     record: Record | None = None
     if key is not None:
-        fp = fingerprint("POST", code, body)
+        fp = defective.request_fingerprint(st, code, body)
         existing = v3.idempotency.lookup(caller.client_id, key)
         if existing is None:
             record = v3.idempotency.begin(caller.client_id, key, fp)
@@ -93,15 +94,21 @@ async def issue_vouchers(request: Request) -> Response:
             raise ApiError(codes.KEY_IN_FLIGHT)
         elif existing.fingerprint == fp and not st.defective(d.REPLAY_ISSUES_NEW):
             return Response(
-                existing.body, existing.status, media_type=JSON, headers={"Idempotency-Record": existing.created}
+                defective.recoded_replay(st, v3, existing.body), existing.status, media_type=JSON,
+                headers={"Idempotency-Record": existing.created},
             )
         elif existing.fingerprint != fp and not st.defective(d.MISMATCH_ACCEPTED):
             raise ApiError(codes.KEY_MISMATCH)
     try:
         if fault is not None and fault.spec.kind == "slow_commit":
             await fault.hold(st.cfg.slow_commit_s)
-        status, payload = _issue(st, v3, request, caller, code, body, key, fault)
-        content = dumps(payload)
+        replayed = defective.body_replayed(st, v3, caller.client_id, code, body)
+        if replayed is not None:
+            status, content = replayed
+        else:
+            status, payload = _issue(st, v3, request, caller, code, body, key, fault)
+            content = dumps(payload)
+            defective.remember_issuance(v3, caller.client_id, code, body, status, content, len(payload["data"]))
         if record is not None:
             v3.idempotency.complete(record, status, content)
         return Response(content, status, media_type=JSON)
@@ -157,11 +164,11 @@ def _issue(
     quantity = _quantity(st, payload.get("quantity"))
     face_value = _face_value(st, product, payload.get("face_value"))
     stock = v3.stock.get(code)
-    if stock is not None and quantity > stock:
+    if defective.stock_exceeded(st, quantity, stock):
         raise ApiError(codes.STOCK, f"asked {quantity}, {stock} left")
     if st.defective(d.ONE_PRODUCT_FAILS) and code == _first_fixed_product_based(v3):
         raise ApiError(codes.SERVER_ERROR)
-    count, status = quantity, 200
+    count, status = defective.issued_quantity(st, quantity), 200
     if fault is not None and fault.spec.kind == "partial":
         default = quantity - 1
         count = max(0, min(default if fault.spec.count is None else fault.spec.count, default))
@@ -170,8 +177,9 @@ def _issue(
     vouchers = [new_voucher(product, caller.client_id, face_value, now, v3.voucher_codes) for _ in range(count)]
     for voucher in vouchers:
         v3.vouchers[voucher.voucher_id] = voucher
+    defective.alter_new_vouchers(st, v3, product, vouchers)
     if stock is not None:
-        v3.stock[code] = stock - count
+        v3.stock[code] = max(0, stock - count)
     if vouchers:
         st.ledger.record(
             api="v3",
@@ -199,13 +207,13 @@ def _first_fixed_product_based(v3: V3State) -> str | None:
 
 
 # -- vouchers --------------------------------------------------------------------------------------
-def _voucher_out(st: SandboxState, voucher: Voucher, now: datetime) -> dict[str, Any]:
+def _voucher_out(st: SandboxState, voucher: Voucher, now: datetime, *, batch: bool = False) -> dict[str, Any]:
     if not voucher.product.is_status_available:
-        return voucher.snapshot
+        return defective.read_view(st, voucher, voucher.snapshot, batch=batch)
     view = voucher.view(now)
     if st.defective(d.STATUS_NOT_UPDATED):
         view["status"] = voucher.snapshot["status"]
-    return view
+    return defective.read_view(st, voucher, view, batch=batch)
 
 
 def _owned(v3: V3State, caller: Caller, voucher_id: str) -> Voucher | None:
@@ -243,13 +251,13 @@ async def get_vouchers(request: Request) -> Response:
     if unknown:
         raise ApiError(codes.VOUCHER_UNKNOWN, ", ".join(unknown))
     now = _now()
-    return data_response([_voucher_out(st, v, now) for v in found if v is not None])
+    return data_response([_voucher_out(st, v, now, batch=True) for v in found if v is not None])
 
 
 ROUTES = [
     Route("/v3/products", list_products, methods=["GET"]),
-    Route("/v3/products/{code}", get_product, methods=["GET"]),
-    Route("/v3/products/{code}", issue_vouchers, methods=["POST"]),
+    Route("/v3/products/{code:path}", get_product, methods=["GET"]),  # a code may hold "/" (sent as %2F)
+    Route("/v3/products/{code:path}", issue_vouchers, methods=["POST"]),
     Route("/v3/vouchers", get_vouchers, methods=["GET"]),
     Route("/v3/vouchers/{id}", get_voucher, methods=["GET"]),
 ]

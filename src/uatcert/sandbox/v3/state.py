@@ -12,7 +12,7 @@ from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox.v3.catalogue import Catalogue, load_catalogue
 from uatcert.sandbox.v3.vouchers import Voucher
 
-COMMIT_ROUTES = [("POST", re.compile(r"^/v3/products/[^/]+$"))]
+COMMIT_ROUTES = [("POST", re.compile(r"^/v3/products/.+$"))]
 """Where slow_commit holds a request after its idempotency key is taken (the issuance route)."""
 
 
@@ -26,6 +26,11 @@ class V3State:
         self.stock: dict[str, int | None] = {}
         self.vouchers: dict[str, Voucher] = {}
         self.voucher_codes: set[str] = set()
+        self.listings = 0
+        """GET /products answers so far (the catalogue_drift defect counts them)."""
+        self.last_issuance: tuple[str, str, int, bytes, int] | None = None
+        """(client, fingerprint, status, body, quantity) of the last issuance (identical_body_replays)."""
+        self.last_voucher_code: str | None = None
         self.reset()
 
     @classmethod
@@ -43,6 +48,9 @@ class V3State:
         self.vouchers.clear()
         self.voucher_codes = set()
         self.idempotency.clear()
+        self.listings = 0
+        self.last_issuance = None
+        self.last_voucher_code = None
 
 
 def v3_of(request: Request) -> V3State:

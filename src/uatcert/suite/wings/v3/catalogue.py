@@ -32,16 +32,40 @@ def catalogue_fingerprint(products: list[Product]) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+NOT_LISTED = "expected, not listed"
+"""The kind shown for an expected product the catalogue does not list."""
+
+
+def expected(runtime: SuiteRuntime) -> list[str]:
+    """The codes of `UATCERT_V3__EXPECTED_PRODUCTS` (the products the integrator will sell), in order."""
+    return runtime.settings.v3.expected_codes
+
+
+def missing(runtime: SuiteRuntime) -> list[str]:
+    """Expected codes the catalogue read at collection time does not list."""
+    listed = {p.code for p in catalogue(runtime)}
+    return [code for code in expected(runtime) if code not in listed]
+
+
 def per_product(runtime: SuiteRuntime) -> Outline:
-    """`@per_product`: one example per catalogue product."""
-    return [{"code": p.code, "kind": product_kind(p)} for p in catalogue(runtime)], "the catalogue is empty"
+    """`@per_product`: one example per catalogue product, then one per expected product not listed."""
+    rows = [{"code": p.code, "kind": product_kind(p)} for p in catalogue(runtime)]
+    rows += [{"code": code, "kind": NOT_LISTED} for code in missing(runtime)]
+    return rows, "the catalogue is empty"
 
 
 def per_open_product(runtime: SuiteRuntime) -> Outline:
     """`@per_open_product`: one example per open-value product and face value."""
     products = [p for p in catalogue(runtime) if p.is_open_value]
     rows = [{"code": p.code, "face_value": str(v)} for p in products for v in OPEN_VALUE_FACE_VALUES]
-    return rows, "the catalogue has no open-value product"
+    return rows, NO_OPEN_VALUE
+
+
+NO_OPEN_VALUE = (
+    "the UAT catalogue holds no open-value product: open-value support is the first go-live requirement of the "
+    "integration process, so the UAT catalogue must hold one; ask UNIQREWARDS to add an open-value product"
+)
+"""Why ISS-OPEN has nothing to run on such a catalogue (in the integrator's words; shown first on the verdict)."""
 
 
 def describe(runtime: SuiteRuntime) -> Description:
@@ -63,5 +87,7 @@ def describe(runtime: SuiteRuntime) -> Description:
             "size": len(products),
             "sha256": catalogue_fingerprint(products),
             "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
+            "expected": expected(runtime),
+            "missing": missing(runtime),
         },
     )

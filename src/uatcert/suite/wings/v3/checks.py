@@ -39,14 +39,15 @@ def _find_code(node: Any) -> str | None:
 
 def voucher_objects(response: httpx.Response) -> list[dict[str, Any]]:
     """Voucher objects in a body (enveloped or not); an error body yields none."""
-    return _vouchers(body_json(response))
+    return voucher_items(body_json(response))
 
 
-def _vouchers(node: Any) -> list[dict[str, Any]]:
+def voucher_items(node: Any) -> list[dict[str, Any]]:
+    """Voucher objects in a decoded body (enveloped or not); an error body yields none."""
     if isinstance(node, list):
-        return [v for item in node for v in _vouchers(item)]
+        return [v for item in node for v in voucher_items(item)]
     if isinstance(node, dict):
         if "voucher_id" in node:
             return [node]
-        return [v for key, value in node.items() if key != "error" for v in _vouchers(value)]
+        return [v for key, value in node.items() if key != "error" for v in voucher_items(value)]
     return []

@@ -8,12 +8,16 @@ from uatcert.config import Settings
 from uatcert.errors import TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import Plan, require_budget
+from uatcert.suite.wings.v3.picking import choose
 from uatcert.v3 import ApiConnectionError, ApiError, AuthenticationError, Product, TokenError, V3Client
 
 ISS_EVERY_QUANTITY = 2
 OPEN_VALUE_DEFAULT_CENTS = 5000
 ISS_OPEN_CENTS = (100, 100000, 1051)
-IDEM_VOUCHERS = 6  # lost response 2, lost request 2, key reuse 1, three losses 1 (client-side faults only)
+IDEM_VOUCHERS = 12
+"""lost response 2, lost request 2, key reuse 1, another product 1, another face value 1, new key 2 + 2,
+three losses 1 (client-side faults only)."""
+LARGEST_QUANTITY = 20  # ISS-VALID: the largest quantity, once
 STS_READABLE = 21
 
 
@@ -30,12 +34,13 @@ def plan_v3(products: list[Product]) -> Plan:
             cents += ISS_EVERY_QUANTITY * product.face_value
         elif product.is_value_based:
             unknown.append(product.code)
-    recovery = next((p for p in products if p.is_open_value), None)
+    recovery = choose(products, quantity=2)
     if recovery is not None:
-        vouchers += IDEM_VOUCHERS
-        cents += IDEM_VOUCHERS * OPEN_VALUE_DEFAULT_CENTS
+        vouchers += IDEM_VOUCHERS + LARGEST_QUANTITY
+        per_voucher = OPEN_VALUE_DEFAULT_CENTS if recovery.is_open_value else (recovery.face_value or 0)
+        cents += (IDEM_VOUCHERS + LARGEST_QUANTITY) * per_voucher
     readable = sum(ISS_EVERY_QUANTITY for p in products if p.is_status_available is not False)
-    top_up = max(0, STS_READABLE - readable - (IDEM_VOUCHERS if recovery else 0))
+    top_up = max(0, STS_READABLE - readable - (IDEM_VOUCHERS + LARGEST_QUANTITY if recovery else 0))
     vouchers += top_up
     cents += top_up * OPEN_VALUE_DEFAULT_CENTS
     return Plan(vouchers, cents, tuple(unknown))

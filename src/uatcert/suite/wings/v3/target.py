@@ -18,6 +18,7 @@ from uatcert.events import IssuanceHook, IssueIntent, Observer
 from uatcert.faults import FaultTransport
 from uatcert.guard import Budget, guard_target
 from uatcert.suite.runtime import SandboxableTarget, SuiteRuntime
+from uatcert.suite.wings.v3.vouchers import register
 from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
 API = "v3"
@@ -119,7 +120,7 @@ def new_client(
         timeout=runtime.settings.v3.timeout_s,
         retry=retry_policy(runtime),
         transport=transport or FaultTransport(),
-        observers=[runtime.redactor.learn, runtime.ledger, *observers],
+        observers=[runtime.redactor.learn, runtime.ledger, register(runtime), *observers],
         issuance_hooks=[*([budget] if budget else []), runtime.ledger, runtime.issued, *hooks],
         **extra,  # type: ignore[arg-type]
     )
