@@ -58,7 +58,7 @@ def _not_applicable_reasons(requirement: str, scenarios: list[ScenarioResult]) -
     catalogue = [text for m in messages if (text := catalogue_precondition(m)) is not None]
     others = sorted(m for m in messages if catalogue_precondition(m) is None)
     reasons = [f"{requirement}: not met: {text}" for text in catalogue]
-    if others:
+    if others and not catalogue:  # what the catalogue lacks explains the rest
         reasons.append(f"{requirement}: not met: every scenario was not applicable ({'; '.join(others)})")
     return reasons
 

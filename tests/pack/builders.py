@@ -17,7 +17,7 @@ from uatcert.verdict import judge
 REQUIRED = ("AUTH", "CAT", "ISS-EVERY", "ISS-OPEN", "ISS-VALID", "STS", "IDEM")
 CLIENT_ID = "uatcert-client-sandbox"
 PRODUCTS = [
-    {"code": "GIFT-OPEN-1", "kind": "value based, open value"},
+    {"code": "GIFT-OPEN-1", "kind": "value based, open value", "open_value": True},
     {"code": "GIFT-FIX-25", "kind": "value based, fixed value"},
     {"code": "EXP-PRD-7", "kind": "product based, fixed value, status not available"},
 ]

@@ -120,7 +120,8 @@ def test_an_open_value_cell_that_never_ran_blocks(make_run: Callable[..., Run]) 
     specs.append(Spec("test_issuance.py", "Product <code> (<kind>) is issued", "ISS-EVERY",
                       {"code": "GIFT-OPEN-2", "kind": "value based, open value"}))
     run = make_run(specs)
-    run.results.catalogues["v3"]["products"].append({"code": "GIFT-OPEN-2", "kind": "value based, open value"})
+    run.results.catalogues["v3"]["products"].append(
+        {"code": "GIFT-OPEN-2", "kind": "value based, open value", "open_value": True})
     run.results.catalogues["v3"]["size"] = 4
     run.results.write(run.reports / "run.json")
     doc = _certificate(run)

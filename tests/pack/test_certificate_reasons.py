@@ -83,6 +83,22 @@ def test_no_open_value_product_is_not_certified_with_that_reason_first(make_run:
     assert page.index(first) < page.index("<h2>Summary</h2>")
 
 
+def test_what_the_catalogue_lacks_is_the_one_reason_of_its_requirement(make_run: Callable[..., Run]) -> None:
+    """A second scenario of the requirement, not applicable for the same cause, adds no reason of its own,
+    and the products that are not open-value give the face-value matrix no cell that "never ran"."""
+    specs = _without_open_value(default_specs())
+    specs.append(Spec("test_issuance.py", "Every open-value voucher is named with its amount", "ISS-OPEN",
+                      outcome="not_applicable", allure=False, message=f"not applicable: {NO_OPEN}"))
+    run = make_run(specs)
+    catalogue = run.results.catalogues["v3"]
+    catalogue["products"] = [p for p in catalogue["products"] if p["code"] != "GIFT-OPEN-1"]
+    run.results.write(run.reports / "run.json")
+    doc, _, _ = _certify(run)
+
+    assert doc["reasons"] == [f"ISS-OPEN: not met: {NO_OPEN}"]
+    assert _requirement(doc, "ISS-OPEN")["cells"] == []
+
+
 def test_the_expected_catalogue_is_listed_against_the_listing(make_run: Callable[..., Run]) -> None:
     run = make_run()
     run.results.catalogues["v3"].update(expected=["GIFT-OPEN-1", "GIFT-NEW-9"], missing=["GIFT-NEW-9"])

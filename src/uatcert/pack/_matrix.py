@@ -17,7 +17,6 @@ from uatcert.suite.requirements import REQUIREMENTS
 from uatcert.suite.results import RunResults, ScenarioResult
 from uatcert.verdict import RequirementSummary, RunVerdict, judge, summarise
 
-OPEN_VALUE_REQUIREMENT = "ISS-OPEN"
 Cells = dict[str, list[dict[str, Any]]]
 """Requirement id -> its cells (product, face value, verdict, reason, scenarios)."""
 
@@ -25,6 +24,11 @@ Cells = dict[str, list[dict[str, Any]]]
 def per_product(requirement: str) -> bool:
     known = REQUIREMENTS.get(requirement)
     return bool(known and known.per_product)
+
+
+def _face_values(requirement: str) -> bool:
+    known = REQUIREMENTS.get(requirement)
+    return bool(known and known.face_values)
 
 
 def _covers_catalogue(requirement: str) -> bool:
@@ -37,13 +41,14 @@ def profile_of(requirement: str) -> str:
     return str(getattr(REQUIREMENTS.get(requirement), "profile", "v3"))
 
 
-def catalogue_products(catalogue: dict[str, Any]) -> list[dict[str, str]]:
-    """A catalogue description's products (code and kind), each code once, in catalogue order."""
+def catalogue_products(catalogue: dict[str, Any]) -> list[dict[str, Any]]:
+    """A catalogue description's products (code, kind, open value?), each code once, in catalogue order."""
     products = catalogue.get("products") or []
-    seen: dict[str, dict[str, str]] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for p in products:
         if isinstance(p, dict) and p.get("code") is not None:
-            seen.setdefault(str(p["code"]), {"code": str(p["code"]), "kind": str(p.get("kind", ""))})
+            seen.setdefault(str(p["code"]), {"code": str(p["code"]), "kind": str(p.get("kind", "")),
+                                             "open_value": p.get("open_value") is True})
     return list(seen.values())
 
 
@@ -68,13 +73,13 @@ def _cells(
     catalogue = catalogue_products(results.catalogue_of(profile_of(requirement)))
     scenarios = [s for s in results.scenarios if s.requirement == requirement and s.product]
     values_of = {s.nodeid: _face_value(s, matched.get(s.nodeid)) for s in scenarios}
-    face_valued = requirement == OPEN_VALUE_REQUIREMENT or any(v is not None for v in values_of.values())
+    face_valued = _face_values(requirement) or any(v is not None for v in values_of.values())
     groups: dict[tuple[str, str | None], list[ScenarioResult]] = {}
     for scenario in scenarios:
         value = values_of[scenario.nodeid] if face_valued else None
         groups.setdefault((str(scenario.product), value), []).append(scenario)
     if face_valued:
-        expected_products = [p["code"] for p in catalogue if "open value" in p["kind"].lower()]
+        expected_products = [p["code"] for p in catalogue if p["open_value"]]
         values: list[str | None] = [*sorted({v for _, v in groups if v is not None}, key=_sort_value)]
         expected: list[tuple[str, str | None]] = [(code, v) for code in expected_products for v in values or [None]]
     else:
@@ -124,6 +129,11 @@ def complete_verdict(
     return with_matrix_rule(verdict, matrix_cells(results, verdict, matched))
 
 
+def _at(face_value: str) -> str:
+    """A cell's face value as the API states it: cents on v3, SGD dollars with cents on v2."""
+    return f" at {face_value} cents" if face_value.isdigit() else f" at SGD {face_value}"
+
+
 def with_matrix_rule(verdict: RunVerdict, cells: Cells) -> RunVerdict:
     """`verdict` where a per-product requirement with a cell that never ran is incomplete (and blocks)."""
     extra: list[str] = []
@@ -133,7 +143,7 @@ def with_matrix_rule(verdict: RunVerdict, cells: Cells) -> RunVerdict:
         if summary.requirement in cells and not _covers_catalogue(summary.requirement):
             gaps = [
                 f"{summary.requirement}: {c['product']}"
-                + (f" at {c['face_value']} cents" if c["face_value"] else "")
+                + (_at(c["face_value"]) if c["face_value"] else "")
                 + ": not run"
                 for c in cells[summary.requirement]
                 if c["verdict"] == "not_run"

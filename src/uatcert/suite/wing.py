@@ -30,6 +30,9 @@ class Requirement:
     per_product: bool = False
     covers_catalogue: bool = False
     """True when every product of the profile's catalogue must have passed (ISS-EVERY)."""
+    face_values: bool = False
+    """Its matrix cells are open-value product x face value (ISS-OPEN): the catalogue description flags those
+    products `"open_value": true`."""
     profile: str = ""
     """The profile (wing) certifying it; its wing's requirements are filled in with the wing's name."""
     na_acceptable: str | None = None

@@ -48,7 +48,8 @@ def describe(runtime: SuiteRuntime) -> Description:
             "sha256": file.sha256,
             "source": f"catalogue file {file.path.name}",
             "products": [
-                {"code": p.code, "kind": p.kind, "order_number": p.order_number, "product_type": p.product_type}
+                {"code": p.code, "kind": p.kind, "order_number": p.order_number, "product_type": p.product_type,
+                 "open_value": p.is_dynamic}
                 for p in file.products
             ],
         },

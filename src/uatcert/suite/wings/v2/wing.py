@@ -22,7 +22,7 @@ REQUIREMENTS = (
                 covers_catalogue=True),
     Requirement("V2-ISS-OPEN", EPIC, "Issuance",
                 "dynamic value-based products issued at the boundaries and odd cents, in SGD dollars, "
-                "each voucher named with the amount asked", per_product=True),
+                "each voucher named with the amount asked", per_product=True, face_values=True),
     Requirement("V2-ISS-VALID", EPIC, "Issuance",
                 "invalid Request Vouchers refused as failed, nothing issued"),
     Requirement("V2-STS", EPIC, "Check Vouchers",

@@ -86,7 +86,7 @@ def describe(runtime: SuiteRuntime) -> Description:
         {
             "size": len(products),
             "sha256": catalogue_fingerprint(products),
-            "products": [{"code": p.code, "kind": product_kind(p)} for p in products],
+            "products": [{"code": p.code, "kind": product_kind(p), "open_value": p.is_open_value} for p in products],
             "expected": expected(runtime),
             "missing": missing(runtime),
         },

@@ -20,7 +20,8 @@ REQUIREMENTS = (
     Requirement("ISS-EVERY", EPIC, "Issuance",
                 "every product of the live catalogue issued", per_product=True, covers_catalogue=True),
     Requirement("ISS-OPEN", EPIC, "Issuance",
-                "open-value products issued at the boundaries and odd cents", per_product=True),
+                "open-value products issued at the boundaries and odd cents", per_product=True,
+                face_values=True),
     Requirement("ISS-VALID", EPIC, "Issuance",
                 "invalid requests refused with the documented code and nothing issued (stock exceeded "
                 "included); the largest quantity issued in full"),
