@@ -84,8 +84,30 @@ class CatalogueFileError(ConfigError):
         super().__init__(f"v2 catalogue file {path}: {where}{problem}")
 
 
+def leading_amount(name: str) -> str:
+    """The amount in dollars a product name starts with (`"$10 Grocery Voucher"` -> `"10"`), else ""."""
+    match = _LEADING_AMOUNT.match(name)
+    return match.group(1) if match else ""
+
+
+class ProductKind:
+    """What a product's documented type says; a base of the dataclasses that hold a `product_type` (the file's
+    entries here, the sandbox's products)."""
+
+    product_type: ProductType
+
+    @property
+    def is_dynamic(self) -> bool:
+        """A dynamic value-based product: its issuance needs a face value in SGD dollars."""
+        return self.product_type == "dynamic value-based"
+
+    @property
+    def is_value_based(self) -> bool:
+        return self.product_type != "product-based"
+
+
 @dataclasses.dataclass(frozen=True)
-class CatalogueEntry:
+class CatalogueEntry(ProductKind):
     """One product of the catalogue file."""
 
     name: str
@@ -96,15 +118,6 @@ class CatalogueEntry:
     """Line of the file the product is on (for messages)."""
     extra: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """The other columns of the row, by normalised header name (e.g. `initial_value`)."""
-
-    @property
-    def is_dynamic(self) -> bool:
-        """A dynamic value-based product: its issuance needs a face value in SGD dollars."""
-        return self.product_type == "dynamic value-based"
-
-    @property
-    def is_value_based(self) -> bool:
-        return self.product_type != "product-based"
 
     @property
     def kind(self) -> str:
@@ -128,8 +141,7 @@ class CatalogueEntry:
             return None
         raw = self.extra.get("initial_value", "").strip()
         if not raw:
-            match = _LEADING_AMOUNT.match(self.name)
-            raw = match.group(1) if match else ""
+            raw = leading_amount(self.name)
         try:
             amount = Decimal(raw)
         except InvalidOperation:

@@ -6,7 +6,7 @@ import secrets
 import string
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 SGT = timezone(timedelta(hours=8), "SGT")
 ACTIONS = ("use", "redeem", "void", "expire", "activate")
@@ -52,15 +52,31 @@ def new_links() -> tuple[str, str, str]:
             f"{secrets.randbelow(10_000):04d}")
 
 
+class VoucherProduct(Protocol):
+    """What the voucher object shows of a voucher's product (a v3 or a v2 one)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_value_based(self) -> bool: ...
+
+
 class Lifecycle:
     """The state of an issued voucher and the changes the control API makes (reference v3 §7).
 
-    Subclasses (dataclasses) hold `status`, `expiration`, `remaining_amount` and say `multiple_use`, and
-    give the voucher as the control API shows it (`control_view`)."""
+    Subclasses (dataclasses) hold `product`, `name`, `status`, `expiration`, `remaining_amount`, `url` and
+    say `multiple_use`, and give the voucher as the control API shows it (`control_view`)."""
 
+    product: VoucherProduct
+    name: str
     status: str
     expiration: datetime
     remaining_amount: int
+    url: str
 
     @property
     def multiple_use(self) -> bool:
@@ -68,6 +84,28 @@ class Lifecycle:
 
     def control_view(self, now: datetime) -> dict[str, Any]:
         raise NotImplementedError
+
+    def voucher_object(
+        self, now: datetime, *, code: str, voucher_id: str, short_url: str, short_url_pin: str, status_available: bool
+    ) -> dict[str, Any]:
+        """The voucher object with its current state (keys exactly as reference v3 §7.1), for any voucher."""
+        return {
+            "voucher_code": code,
+            "voucher_id": voucher_id,
+            "name": self.name,
+            "status": self.current_status(now),
+            "expiration": rfc3339(self.expiration),
+            "currency": "SGD" if self.product.is_value_based else "",
+            "remaining_amount": self.remaining_amount,
+            "product_code": self.product.code,
+            "product_name": self.product.name,
+            "is_value_based": self.product.is_value_based,
+            "is_status_available": status_available,
+            "is_multiple_use": self.multiple_use,
+            "url": self.url,
+            "short_url": short_url,
+            "short_url_pin": short_url_pin,
+        }
 
     def current_status(self, now: datetime) -> str:
         """The stored status, with `active`/`inactive` turning `expired` once past expiration."""

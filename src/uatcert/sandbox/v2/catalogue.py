@@ -13,7 +13,6 @@ here its simulator-only columns (reference §7.1) say how each product's voucher
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -25,20 +24,21 @@ from uatcert.formats.v2_catalogue import (
     CatalogueEntry,
     CatalogueFile,
     CatalogueFileError,
+    ProductKind,
     ProductType,
+    leading_amount,
     read_catalogue,
 )
 from uatcert.sandbox._vouchers import SGT
 
 SEEDED_V2_CATALOGUE = Path(__file__).parent.parent / "data" / "v2_catalogue.csv"
 CENT = Decimal("0.01")
-_LEADING_AMOUNT = re.compile(r"^\s*(?:SGD\s*)?\$\s?(\d{1,6}(?:\.\d{2})?)(?!\d)")
 
 Problem = Callable[[str], CatalogueFileError]
 
 
 @dataclasses.dataclass(frozen=True)
-class V2Product:
+class V2Product(ProductKind):
     """A product of the v2 catalogue, and the sandbox-only details of how its vouchers behave."""
 
     name: str
@@ -52,14 +52,6 @@ class V2Product:
     expires_fixed: datetime | None = None
     validity_days: int = 365
     needs_activation: bool = False
-
-    @property
-    def is_dynamic(self) -> bool:
-        return self.product_type == "dynamic value-based"
-
-    @property
-    def is_value_based(self) -> bool:
-        return self.product_type != "product-based"
 
     @property
     def trackable(self) -> bool:
@@ -153,8 +145,7 @@ def _value(entry: CatalogueEntry, text: str, bad: Problem) -> int | None:
             raise bad(f"{text!r}: a product-based product needs its number of items")
         return int(text)
     if not text:
-        match = _LEADING_AMOUNT.match(entry.name)
-        text = match.group(1) if match else "10.00"
+        text = leading_amount(entry.name) or "10.00"
     try:
         amount = Decimal(text)
     except InvalidOperation:

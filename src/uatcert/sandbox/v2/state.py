@@ -16,7 +16,7 @@ from uatcert.sandbox._config import SandboxConfig, SandboxV2Credentials
 from uatcert.sandbox._idempotency import IdempotencyStore
 from uatcert.sandbox._ledger import Ledger
 from uatcert.sandbox._state import SandboxState
-from uatcert.sandbox._vouchers import Lifecycle, expiry_after, format_amount, new_id, new_links, rfc3339, unique_code
+from uatcert.sandbox._vouchers import Lifecycle, expiry_after, format_amount, new_id, new_links, unique_code
 from uatcert.sandbox.v2.catalogue import V2Product, V2Products, load_products
 
 COMMIT_ROUTES = [
@@ -52,23 +52,9 @@ class V2Voucher(Lifecycle):
 
     def control_view(self, now: datetime) -> dict[str, Any]:
         """The voucher as the control API shows every voucher (the v3 voucher object's keys)."""
-        return {
-            "voucher_code": self.voucher_ref,
-            "voucher_id": self.settlement_ref,
-            "name": self.name,
-            "status": self.current_status(now),
-            "expiration": rfc3339(self.expiration),
-            "currency": "SGD" if self.product.is_value_based else "",
-            "remaining_amount": self.remaining_amount,
-            "product_code": self.product.code,
-            "product_name": self.product.name,
-            "is_value_based": self.product.is_value_based,
-            "is_status_available": self.product.trackable,
-            "is_multiple_use": self.product.trackable,
-            "url": self.url,
-            "short_url": self.edenred_url,
-            "short_url_pin": self.view_code,
-        }
+        return self.voucher_object(now, code=self.voucher_ref, voucher_id=self.settlement_ref,
+                                   short_url=self.edenred_url, short_url_pin=self.view_code,
+                                   status_available=self.product.trackable)
 
 
 class V2State:

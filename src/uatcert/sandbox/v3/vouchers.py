@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from uatcert.sandbox._vouchers import Lifecycle, expiry_after, format_amount, new_id, new_links, rfc3339, unique_code
+from uatcert.sandbox._vouchers import Lifecycle, expiry_after, format_amount, new_id, new_links, unique_code
 from uatcert.sandbox.v3.catalogue import CatalogueProduct
 
 
@@ -34,23 +34,8 @@ class Voucher(Lifecycle):
 
     def view(self, now: datetime) -> dict[str, Any]:
         """The voucher object with its current state (keys exactly as reference §7.1)."""
-        return {
-            "voucher_code": self.voucher_code,
-            "voucher_id": self.voucher_id,
-            "name": self.name,
-            "status": self.current_status(now),
-            "expiration": rfc3339(self.expiration),
-            "currency": "SGD" if self.product.is_value_based else "",
-            "remaining_amount": self.remaining_amount,
-            "product_code": self.product.code,
-            "product_name": self.product.name,
-            "is_value_based": self.product.is_value_based,
-            "is_status_available": self.product.is_status_available,
-            "is_multiple_use": self.product.is_multiple_use,
-            "url": self.url,
-            "short_url": self.short_url,
-            "short_url_pin": self.short_url_pin,
-        }
+        return self.voucher_object(now, code=self.voucher_code, voucher_id=self.voucher_id, short_url=self.short_url,
+                                   short_url_pin=self.short_url_pin, status_available=self.product.is_status_available)
 
     def control_view(self, now: datetime) -> dict[str, Any]:
         return self.view(now)
