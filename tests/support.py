@@ -128,3 +128,20 @@ def closing_factory(build: Callable[..., C]) -> Iterator[Callable[..., C]]:
     for client in clients:
         client.close()
 
+
+def fake_api_clients(
+    construct: Callable[..., C], api: Callable[[httpx.Request], httpx.Response], policy: Callable[..., object],
+    **defaults: Any,
+) -> Iterator[Callable[..., C]]:
+    """
+    A fixture's body: a factory of clients `construct(**options)` over `httpx.MockTransport(api)`, retrying by
+    `policy(jitter=False)`; `defaults`, then each call's keyword arguments, set the other options. All closed
+    at teardown (`closing_factory`).
+    """
+
+    def build(**kwargs: Any) -> C:
+        options: dict[str, Any] = {"transport": httpx.MockTransport(api), "retry": policy(jitter=False), **defaults}
+        options.update(kwargs)
+        return construct(**options)
+
+    yield from closing_factory(build)

@@ -17,8 +17,9 @@ import pytest
 
 from uatcert import sandbox
 from uatcert.config import Settings
-from uatcert.events import Exchange, IssuanceHook, IssueOutcome
+from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
 from uatcert.evidence import IssuanceLedger, Redactor
+from uatcert.guard import Budget
 
 T = TypeVar("T")
 
@@ -124,6 +125,13 @@ class SuiteRuntime:
         with self._lock:
             self._resolved.setdefault(api, None)
         return target
+
+    def production_budget(self, api: str, value_of: Callable[[IssueIntent], int | None]) -> Budget:
+        """An API's issuance budget on a production target, made once: the guard's limits (which
+        `guard_target` required), each voucher valued by `value_of` (cents, or hundredths of the currency)."""
+        guard = self.settings.guard
+        return self.memo(f"{api}.budget",
+                         lambda: Budget(guard.max_vouchers or 0, guard.max_face_value_cents or 0, value_of))
 
     @property
     def resolved_apis(self) -> list[str]:

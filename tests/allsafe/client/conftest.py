@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.support import closing_factory
+from tests.support import fake_api_clients
 from uatcert.allsafe import AllSafeClient, RetryPolicy
 
 from .fakes import BASE_URL, PASSWORD, USERNAME, FakeApi, HookSpy, Recorder
@@ -33,20 +32,13 @@ def hooks() -> HookSpy:
 
 @pytest.fixture
 def make_client(api: FakeApi, recorder: Recorder, hooks: HookSpy, sleeps: list[float]) -> Iterator[MakeClient]:
-    def build(**kwargs: Any) -> AllSafeClient:
-        options: dict[str, Any] = {
-            "transport": httpx.MockTransport(api),
-            "observers": [recorder],
-            "issuance_hooks": [hooks],
-            "sleep": sleeps.append,
-            "retry": RetryPolicy(jitter=False),
-        }
-        options.update(kwargs)
-        base_url = options.pop("base_url", BASE_URL)
-        credentials = options.pop("credentials", (USERNAME, PASSWORD))
+    def construct(
+        base_url: str = BASE_URL, credentials: tuple[str, str] = (USERNAME, PASSWORD), **options: Any
+    ) -> AllSafeClient:
         return AllSafeClient(base_url, *credentials, **options)
 
-    yield from closing_factory(build)
+    yield from fake_api_clients(construct, api, RetryPolicy, observers=[recorder], issuance_hooks=[hooks],
+                                sleep=sleeps.append)
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from functools import partial
 
-import httpx
 import pytest
 
-from tests.support import closing_factory
+from tests.support import fake_api_clients
 from uatcert.v2 import RetryPolicy, V2Client
 
 from .fakes import (
@@ -38,18 +37,10 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: Recorder) -> Iterator[MakeClient]:
-    def build(**kwargs: Any) -> V2Client:
-        options: dict[str, Any] = {
-            "transport": httpx.MockTransport(api),
-            "clock": clock,
-            "sleep": sleeps.append,
-            "observers": [recorder],
-            "retry": RetryPolicy(jitter=False),
-        }
-        options.update(kwargs)
-        return V2Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, X_CLIENT_ID, X_CLIENT_SECRET, **options)
-
-    yield from closing_factory(build)
+    yield from fake_api_clients(
+        partial(V2Client, BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, X_CLIENT_ID, X_CLIENT_SECRET), api,
+        RetryPolicy, clock=clock, sleep=sleeps.append, observers=[recorder],
+    )
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.support import closing_factory
+from tests.support import fake_api_clients
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, BackgroundServer, SandboxControl
 from uatcert.v3 import RetryPolicy, V3Client
@@ -28,18 +28,8 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def make_client(api: FakeApi, clock: FakeClock, sleeps: list[float], recorder: Recorder) -> Iterator[MakeClient]:
-    def build(**kwargs: Any) -> V3Client:
-        options: dict[str, Any] = {
-            "transport": httpx.MockTransport(api),
-            "clock": clock,
-            "sleep": sleeps.append,
-            "observers": [recorder],
-            "retry": RetryPolicy(jitter=False),
-        }
-        options.update(kwargs)
-        return V3Client(BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, **options)
-
-    yield from closing_factory(build)
+    yield from fake_api_clients(partial(V3Client, BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET), api, RetryPolicy,
+                                clock=clock, sleep=sleeps.append, observers=[recorder])
 
 
 @pytest.fixture

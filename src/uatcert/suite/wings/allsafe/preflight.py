@@ -8,7 +8,6 @@ from uatcert.allsafe import (
     AllSafeAuthenticationError,
     AllSafeClient,
     AllSafeConnectionError,
-    AllSafeContract,
     AllSafeError,
     Availability,
     NoVaultLinkedError,
@@ -19,6 +18,7 @@ from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import require_budget
+from uatcert.suite.wings.allsafe.target import contract_of
 
 ALLSAFE_ALLOCATIONS = 5
 """Vouchers the AllSafe features allocate on a real target: consistency 1, allocation 1, two in a row 2,
@@ -32,14 +32,7 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
         return
     assert allsafe.base_url and allsafe.username and allsafe.password
     production = guard_target(settings.guard, allsafe.base_url, allsafe.environment, allsafe.described)
-    try:
-        contract = AllSafeContract(
-            availability_path=allsafe.availability_path, allocate_path=allsafe.allocate_path,
-            allocate_method=allsafe.allocate_method, vendor_field=allsafe.vendor_field,
-            value_field=allsafe.value_field, reference_field=allsafe.reference_field or None,
-        )
-    except ValueError as exc:
-        raise ConfigError(f"invalid AllSafe contract settings: {exc}") from None
+    contract = contract_of(allsafe)
 
     def availability(username: str, password: str) -> Availability:
         try:

@@ -14,6 +14,7 @@ import httpx
 
 from uatcert import sandbox
 from uatcert.allsafe import AllSafeClient, AllSafeContract, RetryPolicy
+from uatcert.config import AllSafeSettings
 from uatcert.errors import ConfigError
 from uatcert.events import IssueIntent, Observer
 from uatcert.faults import FaultTransport
@@ -21,7 +22,6 @@ from uatcert.guard import Budget, guard_target
 from uatcert.suite.runtime import SandboxableTarget, SuiteRuntime
 
 API = "allsafe"
-BUDGET_KEY = "allsafe.budget"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,8 +59,8 @@ def target(runtime: SuiteRuntime) -> AllSafeTarget:
     return runtime.resolve_target(API, lambda: _resolve(runtime))
 
 
-def _contract(runtime: SuiteRuntime) -> AllSafeContract:
-    s = runtime.settings.allsafe
+def contract_of(s: AllSafeSettings) -> AllSafeContract:
+    """The AllSafe contract the settings describe (ConfigError when they are not a valid one)."""
     try:
         return AllSafeContract(
             availability_path=s.availability_path, allocate_path=s.allocate_path, allocate_method=s.allocate_method,
@@ -72,7 +72,7 @@ def _contract(runtime: SuiteRuntime) -> AllSafeContract:
 
 def _resolve(runtime: SuiteRuntime) -> AllSafeTarget:
     settings = runtime.settings.allsafe
-    contract = _contract(runtime)
+    contract = contract_of(settings)
     if settings.configured:
         assert settings.base_url and settings.username and settings.password
         production = guard_target(runtime.settings.guard, settings.base_url, settings.environment, settings.described)
@@ -102,14 +102,11 @@ def _budget(runtime: SuiteRuntime, resolved: AllSafeTarget) -> Budget | None:
     """A budget for a Live integration (real vouchers), counting each value in hundredths like cents."""
     if resolved.environment != "live":
         return None
-    guard = runtime.settings.guard
-    assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
 
     def hundredths(intent: IssueIntent) -> int | None:
         return None if intent.face_value is None else intent.face_value * 100
 
-    return runtime.memo(BUDGET_KEY, lambda: Budget(guard.max_vouchers or 0, guard.max_face_value_cents or 0,
-                                                   hundredths))
+    return runtime.production_budget(API, hundredths)
 
 
 def new_client(

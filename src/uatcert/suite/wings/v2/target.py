@@ -23,7 +23,6 @@ from uatcert.v2 import CatalogueFile, RetryPolicy, V2Client, read_catalogue
 
 API = "v2"
 CATALOGUE_KEY = "v2.catalogue"
-BUDGET_KEY = "v2.budget"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +94,6 @@ def _budget(runtime: SuiteRuntime, resolved: V2Target) -> Budget | None:
     """The production budget; a fixed product's value comes from the catalogue file when it says."""
     if resolved.environment != "production":
         return None
-    guard = runtime.settings.guard
     products = catalogue(runtime)
 
     def cents(intent: IssueIntent) -> int | None:
@@ -104,7 +102,7 @@ def _budget(runtime: SuiteRuntime, resolved: V2Target) -> Budget | None:
         entry = products.get(intent.product_code)
         return entry.value_cents if entry is not None else None
 
-    return runtime.memo(BUDGET_KEY, lambda: Budget(guard.max_vouchers or 0, guard.max_face_value_cents or 0, cents))
+    return runtime.production_budget(API, cents)
 
 
 def new_client(

@@ -23,7 +23,6 @@ from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
 API = "v3"
 CATALOGUE_KEY = "v3.catalogue"
-BUDGET_KEY = "v3.budget"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,12 +50,7 @@ def _resolve(runtime: SuiteRuntime) -> V3Target:
     v3 = runtime.settings.v3
     if v3.configured:
         assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-        guard = runtime.settings.guard
-        production = guard_target(guard, v3.base_url, v3.environment, v3.base_url)
-        if production:
-            assert guard.max_vouchers is not None and guard.max_face_value_cents is not None
-            budget = Budget(guard.max_vouchers, guard.max_face_value_cents, lambda i: _face_value_of(runtime, i))
-            runtime.memo(BUDGET_KEY, lambda: budget)
+        production = guard_target(runtime.settings.guard, v3.base_url, v3.environment, v3.base_url)
         return V3Target(
             base_url=v3.base_url.rstrip("/"),
             token_url=v3.token_url,
@@ -83,13 +77,20 @@ def _resolve(runtime: SuiteRuntime) -> V3Target:
     )
 
 
-def _face_value_of(runtime: SuiteRuntime, intent: IssueIntent) -> int | None:
-    """Cents per voucher: the face value asked, else the product's fixed denomination if it states one."""
-    if intent.face_value is not None:
-        return intent.face_value
-    products = cast(list[Product], runtime.memoized(CATALOGUE_KEY) or [])
-    product = next((p for p in products if p.code == intent.product_code), None)
-    return product.face_value if product is not None and product.is_value_based else None
+def _budget(runtime: SuiteRuntime, resolved: V3Target) -> Budget | None:
+    """The production budget; cents per voucher: the face value asked, else the product's fixed denomination
+    if the catalogue states one."""
+    if resolved.environment != "production":
+        return None
+
+    def cents(intent: IssueIntent) -> int | None:
+        if intent.face_value is not None:
+            return intent.face_value
+        products = cast(list[Product], runtime.memoized(CATALOGUE_KEY) or [])
+        product = next((p for p in products if p.code == intent.product_code), None)
+        return product.face_value if product is not None and product.is_value_based else None
+
+    return runtime.production_budget(API, cents)
 
 
 def retry_policy(runtime: SuiteRuntime) -> RetryPolicy:
@@ -109,7 +110,7 @@ def new_client(
     """A client for the v3 target; every issuance is registered, every exchange observed."""
     resolved = target(runtime)
     client_id, client_secret = credentials or (resolved.client_id, resolved.client_secret)
-    budget = cast(Budget | None, runtime.memoized(BUDGET_KEY))
+    budget = _budget(runtime, resolved)
     extra = {"scopes": tuple(scopes)} if scopes is not None else {}
     return V3Client(
         resolved.base_url,
