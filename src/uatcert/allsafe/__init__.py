@@ -19,6 +19,7 @@ from __future__ import annotations
 from uatcert.allsafe._client import AllSafeClient, check_base_url, is_loopback, new_reference
 from uatcert.allsafe._constants import REQUEST_ID_HEADERS, STATUS_TABLE, StatusInfo
 from uatcert.allsafe._contract import AllSafeContract
+from uatcert.allsafe._error_mapping import make_status_error, status_error_class
 from uatcert.allsafe._exceptions import (
     AllSafeAuthenticationError,
     AllSafeConnectionError,
@@ -34,8 +35,6 @@ from uatcert.allsafe._exceptions import (
     ResponseValidationError,
     UnexpectedStatusError,
     ValidationFailedError,
-    make_status_error,
-    status_error_class,
 )
 from uatcert.allsafe._models import (
     AllocatedVoucher,

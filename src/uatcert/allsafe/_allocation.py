@@ -15,6 +15,7 @@ import httpx
 from uatcert._http.errors import ClientError, where
 from uatcert._http.exchange import CallState
 from uatcert._http.issuance import call_outcome
+from uatcert.allsafe._error_mapping import make_status_error
 from uatcert.allsafe._exceptions import (
     AllSafeConnectionError,
     AllSafeError,
@@ -23,7 +24,6 @@ from uatcert.allsafe._exceptions import (
     ReconcileReason,
     ReconciliationRequired,
     ResponseValidationError,
-    make_status_error,
 )
 from uatcert.allsafe._models import AllocatedVoucher, Allocation, value_text
 from uatcert.allsafe._parsing import BODY

@@ -29,12 +29,11 @@ from uatcert.allsafe._constants import (
     USER_AGENT,
 )
 from uatcert.allsafe._contract import AllSafeContract
+from uatcert.allsafe._error_mapping import make_status_error, map_transport_error
 from uatcert.allsafe._exceptions import (
     AllSafeConnectionError,
     AllSafeError,
     AllSafeStatusError,
-    make_status_error,
-    map_transport_error,
 )
 from uatcert.allsafe._models import (
     Allocation,

@@ -20,8 +20,9 @@ Errors raised by the AllSafe client. Every failure the client can see is one of 
     │                                   carries the allocation's `reference` (recorded in the ledger as unknown)
     └── ResponseValidationError ....... an availability body that is not per the (proposed) model
 
-`make_status_error` is the one place that maps a status to its class. Messages name the method, the
-URL path, the status, the documented label, cause and action; they never contain credentials.
+`make_status_error` (in `_error_mapping`, with `map_transport_error`) is the one place that maps a status
+to its class. Messages name the method, the URL path, the status, the documented label, cause and action;
+they never contain credentials.
 Every error carries `attempts` (HTTP requests sent by the logical call) and the call's `reference`.
 The classes also subclass the shared bases of `uatcert._http.errors` (`AllSafeError` a `ClientError`,
 `AllSafeConnectionError` a `ConnectionFailure`, `AllSafeStatusError` a `StatusFailure`,
@@ -40,21 +41,14 @@ from uatcert._http.errors import (
     ClientError,
     ConnectionFailure,
     StatusFailure,
-    clip,
-    request_of,
-    transport_text,
-    where,
 )
-from uatcert._http.headers import parse_retry_after, request_id_of
+from uatcert._http.headers import parse_retry_after
 from uatcert.allsafe._constants import (
     RECONCILE_ACTION,
     RECONCILE_USER_MESSAGE,
-    REQUEST_ID_HEADERS,
-    STATUS_TABLE,
     StatusInfo,
-    status_info,
 )
-from uatcert.allsafe._error_body import decode_error_body, field_errors, text_field
+from uatcert.allsafe._error_body import field_errors, text_field
 from uatcert.events import ExchangeOutcome
 
 ReconcileReason = Literal["timeout", "connection_lost", "server_error", "no_content", "unreadable_success"]
@@ -245,60 +239,3 @@ class ReconciliationRequired(AllSafeError):
 
 class ResponseValidationError(AllSafeError, BodyInvalid):
     """A success body that is not JSON, or not per the (proposed) model; `errors` holds (path, problem)."""
-
-
-_STATUS_CLASSES: dict[int, type[AllSafeStatusError]] = {
-    401: AllSafeAuthenticationError,
-    491: NoVaultLinkedError,
-    492: NoVouchersError,
-    495: ValidationFailedError,
-    496: InvalidVendorError,
-    429: RateLimitError,
-}
-
-
-def status_error_class(status: int) -> type[AllSafeStatusError]:
-    """The `AllSafeStatusError` subclass for a status: the documented table, 429, any 5xx, else unexpected."""
-    if status in _STATUS_CLASSES:
-        return _STATUS_CLASSES[status]
-    if status >= 500:
-        return AllSafeServerError
-    return UnexpectedStatusError
-
-
-def make_status_error(
-    response: httpx.Response, *, vendor: str | None = None, value: Decimal | None = None
-) -> AllSafeStatusError:
-    """Build the typed error of an error response (with the provider's request id). Never raises for an odd body."""
-    status = response.status_code
-    documented = status in STATUS_TABLE
-    info = status_info(status)
-    body = decode_error_body(response)
-    text = f"{where(response.request)} -> {status} {info.label}"
-    detail = text_field(body, "detail") or text_field(body, "message") or text_field(body, "title")
-    if detail:
-        text += f": {clip(detail, 200, one_line=True)}"
-    text += f". Cause: {info.cause}. Action: {info.action}."
-    error = status_error_class(status)(
-        text, response=response, info=info, documented=documented, body=body,
-        request_id=request_id_of(response, REQUEST_ID_HEADERS),
-    )
-    if isinstance(error, NoVouchersError):
-        error.vendor, error.value = vendor, value
-    elif isinstance(error, InvalidVendorError):
-        error.vendor = vendor
-    return error
-
-
-def map_transport_error(exc: httpx.RequestError) -> AllSafeConnectionError:
-    """Wrap an httpx error; `sent=False` only when the request provably never left (connect failed)."""
-    request, text = request_of(exc), transport_text(exc, one_line=True)
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return AllSafeTimeoutError(text, request=request, outcome="lost_request", sent=False)
-    if isinstance(exc, httpx.TimeoutException):
-        return AllSafeTimeoutError(text, request=request, outcome="timeout")
-    if isinstance(exc, httpx.ConnectError):
-        return AllSafeConnectionError(text, request=request, outcome="lost_request", sent=False)
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return AllSafeConnectionError(text, request=request, sent=False, should_retry=False)
-    return AllSafeConnectionError(text, request=request)

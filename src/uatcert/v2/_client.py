@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json as _json
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -15,26 +13,25 @@ import httpx
 from uatcert._http.client import TokenClient
 from uatcert._http.exchange import Api, CallState, Exchanges
 from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
-from uatcert._http.parsing import at
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
 from uatcert.events import IssuanceHook, IssueIntent, Observer
+from uatcert.v2._checking import check_body, read_checked
 from uatcert.v2._constants import (
     CORRELATION_ID_HEADER,
     DEFAULT_TIMEOUT_S,
     DEFAULT_TOKEN_REFRESH_MARGIN_S,
     DISTRIBUTION_MODE,
-    MAX_QUANTITY,
     MAX_REFS_PER_CHECK,
-    MIN_QUANTITY,
     PRODUCT_CLASS,
     REQUEST_ID_HEADERS,
     USER_AGENT,
     X_CLIENT_ID_HEADER,
     X_CLIENT_SECRET_HEADER,
 )
-from uatcert.v2._exceptions import ApiError, ResponseValidationError, map_transport_error
+from uatcert.v2._exceptions import ApiError, map_transport_error
 from uatcert.v2._issuance import (
+    check_quantity,
     issued_outcome,
     new_correlation_id,
     read_issuance,
@@ -43,7 +40,7 @@ from uatcert.v2._issuance import (
     to_face_value,
 )
 from uatcert.v2._models import CheckedVoucher, Issuance, TokenInfo
-from uatcert.v2._parsing import BODY, read_answer, success_data
+from uatcert.v2._parsing import read_answer
 from uatcert.v2._retry import RetryPolicy
 from uatcert.v2._token import TokenManager
 
@@ -172,10 +169,7 @@ class V2Client(TokenClient):
         UUID4; it is the same on every attempt. The final error of a failed issuance carries `attempts`
         and `correlation_id`.
         """
-        if isinstance(quantity, bool) or not isinstance(quantity, int):
-            raise TypeError("quantity must be an integer")
-        if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
-            raise ValueError(f"manual_quantity must be between {MIN_QUANTITY} and {MAX_QUANTITY}, got {quantity}")
+        check_quantity(quantity)
         amount = to_face_value(face_value) if face_value is not None else None
         path = self.issue_path(product_code, order_number)
         key = correlation_id if correlation_id is not None else new_correlation_id()
@@ -220,21 +214,9 @@ class V2Client(TokenClient):
         unique = list(dict.fromkeys(refs))
         found: dict[str, CheckedVoucher] = {}
         for batch in batches(unique, MAX_REFS_PER_CHECK):
-            content = _json.dumps({"voucher_settlement_refs": list(batch)}, separators=(",", ":")).encode()
-            response, body = self._call(
-                "POST", self.check_path(), CallState(), content=content, headers={"Content-Type": "application/json"}
-            )
-            items = success_data(body, response)
-            by_ref = {_ref_key(c.voucher_settlement_ref): c
-                      for c in BODY.validate_list(CheckedVoucher, items, "$.data", response)}
-            missing = [ref for ref in batch if _ref_key(ref) not in by_ref]
-            if missing:
-                raise ResponseValidationError(
-                    f"{at(response)}: {len(missing)} of {len(batch)} refs asked are missing from the answer",
-                    errors=[("$.data", f"ref {ref} missing") for ref in missing],
-                    response=response,
-                )
-            found.update({ref: by_ref[_ref_key(ref)] for ref in batch})
+            response, body = self._call("POST", self.check_path(), CallState(), content=check_body(batch),
+                                        headers={"Content-Type": "application/json"})
+            found.update(read_checked(response, body, batch))
         return [found[ref] for ref in refs]
 
     # -- raw -------------------------------------------------------------------------------------
@@ -311,11 +293,3 @@ class V2Client(TokenClient):
             return self._exchanges.attempt(request, state, issuance=issuance)
 
         return read_answer(self._token.authorised(state, send), state)
-
-def _ref_key(ref: str) -> str:
-    """Settlement ref normalised for matching (UUID-shaped refs compare case-independently)."""
-    try:
-        return str(uuid.UUID(ref))
-    except ValueError:
-        return ref
-

@@ -1,5 +1,5 @@
 """
-Request Vouchers: its X-Correlation-Id, its body (money as exact SGD dollars, reference §5.4), the
+Request Vouchers: its X-Correlation-Id, its quantity, its body (money as exact SGD dollars, reference §5.4), the
 `Issuance` read from its answer (§5.5) and what the issuance hooks hear of it.
 """
 
@@ -14,7 +14,7 @@ import httpx
 
 from uatcert._http.exchange import CallState
 from uatcert.events import IssueIntent, IssueOutcome
-from uatcert.v2._constants import CENT, DISTRIBUTION_MODE, MAX_FACE_VALUE, MIN_FACE_VALUE
+from uatcert.v2._constants import CENT, DISTRIBUTION_MODE, MAX_FACE_VALUE, MAX_QUANTITY, MIN_FACE_VALUE, MIN_QUANTITY
 from uatcert.v2._models import Issuance, IssuedVoucher
 from uatcert.v2._parsing import BODY, success_data
 
@@ -22,6 +22,14 @@ from uatcert.v2._parsing import BODY, success_data
 def new_correlation_id() -> str:
     """A fresh X-Correlation-Id: a random (version 4) UUID, one per logical issuance (reference §9.2)."""
     return str(uuid.uuid4())
+
+
+def check_quantity(quantity: int) -> None:
+    """Refuse a quantity Request Vouchers does not take (1..20) before anything is sent."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise TypeError("quantity must be an integer")
+    if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
+        raise ValueError(f"manual_quantity must be between {MIN_QUANTITY} and {MAX_QUANTITY}, got {quantity}")
 
 
 def to_face_value(value: Decimal | int | str) -> Decimal:
