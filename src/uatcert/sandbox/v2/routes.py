@@ -1,6 +1,7 @@
 """
 The UNIQREWARDS Client API v2 routes (reference `uniqrewards-api-v2.md`): Request Vouchers and Check Vouchers
-under `/v2/`, with the reference's proposals for every UNDOCUMENTED point (the token endpoint: `auth.py`).
+under `/v2/`, with the reference's proposals for every UNDOCUMENTED point (the token endpoint: `auth.py`; the
+request bodies: `bodies.py`).
 
 Issuances go to the shared ledger (`api: "v2"`); faults address v2 requests with `api: "v2"`. A voucher belongs
 to the X-Client-Id that issued it: no other client sees it, and v3 callers never do.
@@ -9,14 +10,12 @@ to the X-Client-Id that issued it: no other client sees it, and v3 callers never
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
 import time
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,14 +23,15 @@ from starlette.routing import Route
 
 from uatcert.sandbox._config import SandboxV2Credentials
 from uatcert.sandbox._faults import Fault
-from uatcert.sandbox._http import FAULT_KEY, JSON, reject_json_constant, request_id_of, state_of
+from uatcert.sandbox._http import FAULT_KEY, JSON, request_id_of, state_of
 from uatcert.sandbox._idempotency import Record
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox._vouchers import new_links
 from uatcert.sandbox.v2 import codes as c
 from uatcert.sandbox.v2 import defects as d
 from uatcert.sandbox.v2.auth import authenticate, token_endpoint
-from uatcert.sandbox.v2.catalogue import CENT, V2Product, phantom_product
+from uatcert.sandbox.v2.bodies import face_value_of, fingerprint, loads
+from uatcert.sandbox.v2.catalogue import V2Product, phantom_product
 from uatcert.sandbox.v2.codes import V2Failure, envelope, failure_response
 from uatcert.sandbox.v2.control import PREFIX, PRODUCT_CLASS, TOKEN_PATH
 from uatcert.sandbox.v2.state import V2State, V2Voucher, v2_of
@@ -41,34 +41,7 @@ MAX_QUANTITY = 20
 CAPPED_QUANTITY = 10
 """What `v2_quantity_capped` issues at most."""
 MAX_REFS = 20
-FACE_VALUE_RANGE = (Decimal("1"), Decimal("1000"))
 _CORRELATION_ID = re.compile(r"^[\x20-\x7e]{1,128}$")
-
-
-def _loads(body: bytes) -> Any:
-    return json.loads(body, parse_float=Decimal, parse_constant=reject_json_constant)
-
-
-def _fingerprint(product_class: str, order_number: str, code: str, body: bytes) -> str:
-    """Path parameters + manual_quantity + face_value to two decimals + distribution_mode (reference §9.3)."""
-    try:
-        obj = _loads(body) if body.strip() else {}
-    except (ValueError, RecursionError):
-        obj = None
-    if isinstance(obj, dict):
-        face_value = obj.get("face_value")
-        if isinstance(face_value, int | Decimal | str) and not isinstance(face_value, bool):
-            try:
-                face_value = str(Decimal(face_value).quantize(CENT))
-            except (InvalidOperation, ValueError):
-                face_value = f"raw:{face_value}"
-        canonical = json.dumps(
-            {"q": obj.get("manual_quantity"), "fv": face_value, "dm": obj.get("distribution_mode", "manual")},
-            sort_keys=True, default=str,
-        )
-    else:
-        canonical = "raw:" + hashlib.sha256(body).hexdigest()
-    return f"{product_class}/{order_number}/{code} {canonical}"
 
 
 async def request_vouchers(request: Request) -> Response:
@@ -86,7 +59,7 @@ async def request_vouchers(request: Request) -> Response:
         if raw_key is not None and not _CORRELATION_ID.match(raw_key):
             raise V2Failure(c.CORRELATION_FORMAT)
         owner = client.x_client_id
-        fp = _fingerprint(params["product_class"], params["order_number"], params["product_code"], body)
+        fp = fingerprint(params["product_class"], params["order_number"], params["product_code"], body)
         record: Record | None = None
         earlier: list[str] = []
         if raw_key:
@@ -156,7 +129,7 @@ def _issue(
     """Validate and issue; (settlement refs, complete). Validation order: body, product, order, fields."""
     params = request.path_params
     try:
-        payload = _loads(body) if body.strip() else None
+        payload = loads(body) if body.strip() else None
     except (ValueError, RecursionError) as exc:
         raise V2Failure(c.BODY, f"invalid JSON ({exc})") from None
     if not isinstance(payload, dict):
@@ -179,7 +152,7 @@ def _issue(
     mode = payload.get("distribution_mode", "manual")
     if mode != "manual":
         raise V2Failure(c.DISTRIBUTION, f"got {mode!r}")
-    face_value = _face_value(payload, product)
+    face_value = face_value_of(payload, product)
     cents = None
     if face_value is not None:
         cents = int(face_value.to_integral_value()) if st.defective(d.FACE_VALUE_AS_CENTS) else int(face_value * 100)
@@ -233,29 +206,6 @@ def _misnumber(st: SandboxState, v2: V2State, product: V2Product, vouchers: list
             voucher.voucher_ref = ""
 
 
-def _face_value(payload: dict[str, Any], product: V2Product) -> Decimal | None:
-    """The face value of a dynamic product in dollars; other products ignore it (lenient, reference §5.4)."""
-    if not product.is_dynamic:
-        return None
-    value = payload.get("face_value")
-    if value is None:
-        raise V2Failure(c.FV_REQUIRED)
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise V2Failure(c.FV_TYPE, f"got {type(value).__name__}")
-    try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise V2Failure(c.FV_TYPE, f"got {value!r}") from None
-    if not amount.is_finite():
-        raise V2Failure(c.FV_TYPE, f"got {value!r}")
-    if amount != amount.quantize(CENT):
-        raise V2Failure(c.FV_PRECISION, f"got {value}")
-    low, high = FACE_VALUE_RANGE
-    if not low <= amount <= high:
-        raise V2Failure(c.FV_RANGE, f"got {value}")
-    return amount
-
-
 async def check_vouchers(request: Request) -> Response:
     """POST /v2/catalogs/{class}/vouchers/actions/check: statuses in the order asked, all or nothing."""
     st, v2 = state_of(request), v2_of(request)
@@ -266,7 +216,7 @@ async def check_vouchers(request: Request) -> Response:
         if request.path_params["product_class"] != PRODUCT_CLASS:
             raise V2Failure(c.CLASS, repr(request.path_params["product_class"]))
         try:
-            payload = _loads(body) if body.strip() else None
+            payload = loads(body) if body.strip() else None
         except (ValueError, RecursionError) as exc:
             raise V2Failure(c.BODY, f"invalid JSON ({exc})") from None
         refs = payload.get("voucher_settlement_refs") if isinstance(payload, dict) else None
