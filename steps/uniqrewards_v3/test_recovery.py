@@ -5,14 +5,22 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from typing import Any
 
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.common import controlled, not_applicable, note, post_attempts
-from steps.uniqrewards_v3.common import body_for, face_value_for, harness, issue_path
-from uatcert.events import Exchange
+from steps.uniqrewards_v3.common import (
+    as_sent,
+    body_for,
+    exactly_one_issuance,
+    face_value_for,
+    harness,
+    issue_path,
+    one_key,
+    same_as_first,
+    vouchers_of,
+)
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
@@ -21,7 +29,7 @@ from uatcert.suite.scenario import IssuanceWitness, ScenarioExchanges, ThreadAwa
 from uatcert.suite.wings.v3.checks import voucher_objects
 from uatcert.suite.wings.v3.picking import choose
 from uatcert.suite.wings.v3.target import V3Target
-from uatcert.suite.wings.v3.vouchers import check_issuance, same_vouchers
+from uatcert.suite.wings.v3.vouchers import check_issuance
 from uatcert.v3 import ApiError, Issuance, Product, V3Client, new_idempotency_key
 
 scenarios("uniqrewards_v3/IDEM-issue-recovery.feature")
@@ -29,26 +37,6 @@ scenarios("uniqrewards_v3/IDEM-issue-recovery.feature")
 ISSUE_PATH = r"/products/.+$"
 """The issuance route in a (decoded) request path; a product code may hold "/"."""
 IN_FLIGHT_WAIT_S = 0.3
-
-
-def _vouchers_of(exchange: Exchange) -> list[dict[str, Any]]:
-    response = httpx.Response(exchange.status or 0, content=exchange.response_body)
-    return voucher_objects(response)
-
-
-def _same_as_first(check: Check, first: list[dict[str, Any]], replay: Issuance) -> None:
-    """A replay holds the original vouchers: same ids, codes, values and expiry (status recorded only)."""
-    problems = same_vouchers(first, replay.vouchers)
-    check.that(not problems, "the original vouchers (same ids, codes, values and expiry)", "; ".join(problems))
-    statuses = {str(v.get("voucher_id")): v.get("status") for v in first}
-    changed = {v.voucher_id: [statuses.get(v.voucher_id), v.status] for v in replay.vouchers
-               if statuses.get(v.voucher_id) != v.status}
-    if changed:
-        note("status in the replay differs from the original answer (undocumented; not asserted)", changed)
-
-
-def _as_sent(issuance: Issuance) -> list[dict[str, Any]]:
-    return [v.model_dump(mode="json") for v in issuance.vouchers]
 
 
 # faults ----------------------------------------------------------------------------------------
@@ -200,21 +188,16 @@ def _(issuance: Issuance, exchanges: ScenarioExchanges) -> None:
             f"the sandbox fault did not answer the first attempt with a 5xx: {[a.status for a in attempts]}")
 
 
-def _one_key(issuance: Issuance, attempts: list[Exchange]) -> None:
-    keys = {a.request_headers.get("idempotency-key") for a in attempts}
-    harness(keys == {issuance.idempotency_key}, f"the client changed the idempotency key: {sorted(map(str, keys))}")
-
-
 @then("the retry with the same idempotency key returned the original vouchers as a replay")
 def _(issuance: Issuance, product: Product, exchanges: ScenarioExchanges, suite_runtime: SuiteRuntime,
       check: Check) -> None:
     attempts = post_attempts(exchanges, issuance.idempotency_key)
-    _one_key(issuance, attempts)
+    one_key(issuance, attempts)
     check.that(issuance.replayed, "the retry answered from the idempotency record (Idempotency-Record header)",
                "a response without Idempotency-Record")
     original = next((a for a in attempts if a.status in (200, 207) and a.response_body), None)
     if original is not None and original is not attempts[-1]:
-        _same_as_first(check, _vouchers_of(original), issuance)
+        same_as_first(check, vouchers_of(original), issuance)
     else:
         note("original answer", "the first answer never reached the client (server error): the replay is "
              "compared with the provider's ledger and the read-back")
@@ -224,7 +207,7 @@ def _(issuance: Issuance, product: Product, exchanges: ScenarioExchanges, suite_
 @then("the retry with the same idempotency key issued the vouchers")
 def _(issuance: Issuance, product: Product, exchanges: ScenarioExchanges, suite_runtime: SuiteRuntime,
       check: Check) -> None:
-    _one_key(issuance, post_attempts(exchanges, issuance.idempotency_key))
+    one_key(issuance, post_attempts(exchanges, issuance.idempotency_key))
     check.that(issuance.status_code == 200 and len(issuance.vouchers) == issuance.quantity,
                f"{issuance.quantity} voucher(s) issued", f"HTTP {issuance.status_code}, {len(issuance.vouchers)}")
     check.that(not issuance.replayed, "a fresh issuance (no Idempotency-Record: the first request never arrived)",
@@ -247,26 +230,12 @@ def _(issuance: Issuance, product: Product, v3_client: V3Client, check: Check) -
 
 @then("the provider recorded exactly one issuance for the key")
 def _(issuance: Issuance, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check) -> None:
-    _exactly_one_issuance(issuance, v3_sandbox, v3_target, check)
+    exactly_one_issuance(issuance, v3_sandbox, v3_target, check)
 
 
 @then("the provider recorded exactly one issuance for that key")
 def _(in_flight: InFlight, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check) -> None:
-    _exactly_one_issuance(in_flight.recovered, v3_sandbox, v3_target, check)
-
-
-def _exactly_one_issuance(
-    issuance: Issuance, v3_sandbox: SandboxControl | None, v3_target: V3Target, check: Check
-) -> None:
-    if v3_sandbox is None:
-        note("issuance ledger", f"{v3_target.label} has no ledger to read; exactly-once is shown by the replayed "
-             "voucher ids and the read-back")
-        return
-    entries = v3_sandbox.ledger(idempotency_key=issuance.idempotency_key)
-    check.that(len(entries) == 1, "exactly one issuance in the provider's ledger for the key", f"{len(entries)}")
-    recorded = sorted(entries[0].get("voucher_ids", []))
-    check.that(recorded == sorted(v.voucher_id for v in issuance.vouchers),
-               "the ledger's vouchers are the ones the client holds", recorded)
+    exactly_one_issuance(in_flight.recovered, v3_sandbox, v3_target, check)
 
 
 @then("the retry in flight was refused without issuing")
@@ -287,7 +256,7 @@ def _(in_flight: InFlight, check: Check) -> None:
     check.that(in_flight.first is not None, "the first attempt completed", repr(in_flight.first_error))
     assert in_flight.first is not None
     check.that(in_flight.recovered.replayed, "a replay (Idempotency-Record header)", "a fresh response")
-    _same_as_first(check, _as_sent(in_flight.first), in_flight.recovered)
+    same_as_first(check, as_sent(in_flight.first), in_flight.recovered)
 
 
 @then("the different request is refused as a client error without vouchers")
@@ -302,7 +271,7 @@ def _(issuance: Issuance, v3_client: V3Client, product: Product, check: Check) -
     replay = v3_client.issue(product.code, issuance.quantity, face_value_for(product),
                              idempotency_key=issuance.idempotency_key)
     check.that(replay.replayed, "a replay (Idempotency-Record header)", "a fresh response")
-    _same_as_first(check, _as_sent(issuance), replay)
+    same_as_first(check, as_sent(issuance), replay)
 
 
 @then(parsers.parse("the issuance succeeded on attempt {attempt:d} with one idempotency key throughout"))
@@ -310,4 +279,4 @@ def _(issuance: Issuance, exchanges: ScenarioExchanges, attempt: int) -> None:
     attempts = post_attempts(exchanges, issuance.idempotency_key)
     harness(issuance.attempts == attempt and len(attempts) == attempt,
             f"the faults armed for {attempt - 1} losses gave attempt {issuance.attempts} ({len(attempts)} requests)")
-    _one_key(issuance, attempts)
+    one_key(issuance, attempts)
