@@ -5,6 +5,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
+# The project's tests run on this many pytest-xdist workers (each test is independent: its own ports,
+# folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
+TEST_WORKERS ?= 2
 
 .PHONY: certify test lint typecheck unit clean node
 
@@ -32,7 +35,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck unit
 
