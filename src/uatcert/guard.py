@@ -18,12 +18,29 @@ from uatcert.errors import BudgetExceeded, ConfigError
 from uatcert.events import IssuanceHook, IssueIntent
 
 
-def looks_like_production(base_url: str, environment: str | None, patterns: list[str]) -> bool:
-    """True when the environment is production or the host matches a production pattern."""
-    if (environment or "").strip().lower() in ("prod", "production", "live"):
-        return True
-    host = (urlsplit(base_url).hostname or "").lower()
-    return any(re.search(p, host) for p in patterns)
+def host_of(url: str) -> str:
+    """The host of `url` as DNS resolves it, whatever its spelling: lower case, no trailing dot, ASCII (IDNA).
+
+    `API.UNIQREWARDS.COM.`, `api.uniqrewards.com` and `api.uniqrewards\u3002com` name one host; a production
+    pattern must see them alike."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:  # e.g. an unclosed [IPv6 literal: not a host name a pattern could match
+        return url.strip().lower()
+    try:
+        host = host.encode("idna").decode("ascii")  # also maps the other full stops (U+3002, U+FF0E, U+FF61)
+    except UnicodeError:
+        pass  # not a valid IDNA name: match its text as written
+    return host.lower().rstrip(".")
+
+
+def production_environment(environment: str | None) -> bool:
+    return (environment or "").strip().lower() in ("prod", "production", "live")
+
+
+def looks_like_production(url: str, environment: str | None, patterns: list[str]) -> bool:
+    """True when the environment is production or the URL's host matches a production pattern."""
+    return production_environment(environment) or any(re.search(p, host_of(url)) for p in patterns)
 
 
 def require_permission(
@@ -41,10 +58,16 @@ def require_permission(
         raise ConfigError("--allow-production needs a budget: give both --max-vouchers and --max-face-value")
 
 
-def guard_target(guard: GuardSettings, base_url: str, environment: str | None, what: str) -> bool:
-    """Refuse a production-looking target unless allowed with a budget; whether it looks like production."""
-    production = looks_like_production(base_url, environment, guard.production_host_patterns)
-    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, what)
+def guard_target(guard: GuardSettings, urls: list[str], environment: str | None, what: str) -> bool:
+    """Refuse a production-looking target unless allowed with a budget; whether it looks like production.
+
+    `urls` are every URL configured for the target (base URL, token URL): one of them on a production host
+    makes the whole target production, and the refusal names that URL."""
+    patterns = guard.production_host_patterns
+    matched = next((url for url in urls if any(re.search(p, host_of(url)) for p in patterns)), None)
+    production = matched is not None or production_environment(environment)
+    label = what if matched is None or matched == what else f"{what} (its URL {matched})"
+    require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, label)
     return production
 
 

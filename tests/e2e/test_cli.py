@@ -87,9 +87,13 @@ def test_wrong_credentials_exit_3(second_sandbox: BackgroundServer) -> None:
     assert "wrong-secret-123" not in result.stderr
 
 
-def test_production_is_refused_before_any_request() -> None:
-    env = clean_env(UATCERT_V3__BASE_URL="https://api.uniqrewards.com/v3",
-                    UATCERT_V3__TOKEN_URL="https://auth.invalid/oauth2/token",
+@pytest.mark.parametrize(("base_url", "token_url"), [
+    ("https://api.uniqrewards.com/v3", "https://auth.invalid/oauth2/token"),
+    ("https://API.UNIQREWARDS.COM./v3", "https://auth.invalid/oauth2/token"),  # the same host, spelled otherwise
+    ("https://api.uat.invalid/v3", "https://auth.prod.invalid/oauth2/token"),  # a production token URL
+])
+def test_production_is_refused_before_any_request(base_url: str, token_url: str) -> None:
+    env = clean_env(UATCERT_V3__BASE_URL=base_url, UATCERT_V3__TOKEN_URL=token_url,
                     UATCERT_V3__CLIENT_ID="c", UATCERT_V3__CLIENT_SECRET="s")
     refused = _uatcert("run", env=env)
     assert refused.returncode == 2 and "looks like production" in refused.stderr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from uatcert.config import DEFAULT_PRODUCTION_PATTERNS
+from uatcert.config import DEFAULT_PRODUCTION_PATTERNS, GuardSettings
 from uatcert.errors import BudgetExceeded, ConfigError
 from uatcert.events import IssueIntent
-from uatcert.guard import Budget, looks_like_production, require_permission
+from uatcert.guard import Budget, guard_target, host_of, looks_like_production, require_permission
 
 PATTERNS = list(DEFAULT_PRODUCTION_PATTERNS)
 
@@ -25,6 +25,64 @@ PATTERNS = list(DEFAULT_PRODUCTION_PATTERNS)
 )
 def test_production_is_recognised(url: str, environment: str | None, expected: bool) -> None:
     assert looks_like_production(url, environment, PATTERNS) is expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://API.UNIQREWARDS.COM./v3",  # upper case and the trailing dot of a fully qualified name
+        "https://Api.UniqRewards.Com/v3",
+        "HTTPS://api.uniqrewards.com:443/v3",
+        "https://api.uniqrewards.com../v3",
+        "https://integrator@api.uniqrewards.com/v3",
+        "https://api.uniqrewards\u3002com/v3",  # ideographic full stop, a dot to IDNA
+        "https://api.uniqrewards\uff0ecom./v3",  # full-width full stop
+        "  https://api.uniqrewards.com/v3  ",
+        "https://auth.prod.uniqrewards.com/oauth2/token",
+        "https://API-PROD.example.com/v3",
+    ],
+)
+def test_every_spelling_of_a_production_host_is_production(url: str) -> None:
+    assert looks_like_production(url, None, PATTERNS)
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://API.UNIQREWARDS.COM./v3", "api.uniqrewards.com"),
+        ("https://api.uniqrewards\u3002com/v3", "api.uniqrewards.com"),
+        ("https://b\u00fccher.example/v3", "xn--bcher-kva.example"),
+        ("http://127.0.0.1:8765/v3", "127.0.0.1"),
+        ("https://[::1]:8443/v3", "::1"),
+        ("https://[::1/v3", "https://[::1/v3"),  # not a URL a host could be read from: its text, lower case
+    ],
+)
+def test_hosts_are_normalised_before_matching(url: str, host: str) -> None:
+    assert host_of(url) == host
+
+
+@pytest.mark.parametrize(
+    ("urls", "refused"),
+    [
+        (["https://api.uat.uniqrewards.com/v3", "https://auth.uat.uniqrewards.com/oauth2/token"], False),
+        (["https://api.uat.uniqrewards.com/v3", "https://auth.prod.uniqrewards.com/oauth2/token"], True),
+        (["https://API.UNIQREWARDS.COM./v3", "https://auth.uat.uniqrewards.com/oauth2/token"], True),
+    ],
+)
+def test_every_configured_url_of_a_target_is_checked(urls: list[str], refused: bool) -> None:
+    guard = GuardSettings()
+    if not refused:
+        assert guard_target(guard, urls, "uat", urls[0]) is False
+        return
+    with pytest.raises(ConfigError, match="looks like production") as caught:
+        guard_target(guard, urls, "uat", urls[0])
+    production_url = next(u for u in urls if looks_like_production(u, None, PATTERNS))
+    assert production_url in str(caught.value)
+
+
+def test_a_production_environment_is_production_whatever_the_hosts() -> None:
+    with pytest.raises(ConfigError, match="looks like production"):
+        guard_target(GuardSettings(), ["http://127.0.0.1:8765/v3"], " Production ", "the v3 target")
 
 
 def test_production_needs_the_flag_and_a_budget() -> None:

@@ -31,7 +31,7 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
     if not allsafe.configured:
         return
     assert allsafe.base_url and allsafe.username and allsafe.password
-    production = guard_target(settings.guard, allsafe.base_url, allsafe.environment, allsafe.described)
+    production = guard_target(settings.guard, [allsafe.base_url], allsafe.environment, allsafe.described)
     contract = contract_of(allsafe)
 
     def availability(username: str, password: str) -> Availability:

@@ -75,7 +75,7 @@ def _resolve(runtime: SuiteRuntime) -> AllSafeTarget:
     contract = contract_of(settings)
     if settings.configured:
         assert settings.base_url and settings.username and settings.password
-        production = guard_target(runtime.settings.guard, settings.base_url, settings.environment, settings.described)
+        production = guard_target(runtime.settings.guard, [settings.base_url], settings.environment, settings.described)
         password = settings.password.get_secret_value()
         runtime.redactor.add_secret(password)
         novault = None

@@ -62,7 +62,7 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
         return
     assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
     assert v2.x_client_id and v2.x_client_secret and v2.catalogue_file
-    production = guard_target(settings.guard, v2.base_url, v2.environment, v2.base_url)
+    production = guard_target(settings.guard, [v2.base_url, v2.token_url], v2.environment, v2.base_url)
     try:
         with V2Client(v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
                       v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=v2.product_class,

@@ -66,7 +66,7 @@ def _resolve(runtime: SuiteRuntime) -> V2Target:
     if settings.configured:
         assert settings.base_url and settings.token_url and settings.client_id and settings.client_secret
         assert settings.x_client_id and settings.x_client_secret
-        production = guard_target(runtime.settings.guard, settings.base_url, settings.environment,
+        production = guard_target(runtime.settings.guard, [settings.base_url, settings.token_url], settings.environment,
                                   settings.base_url)
         client_secret = settings.client_secret.get_secret_value()
         x_client_secret = settings.x_client_secret.get_secret_value()

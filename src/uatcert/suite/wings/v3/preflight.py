@@ -52,7 +52,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
     if not v3.configured:
         return
     assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-    production = guard_target(settings.guard, v3.base_url, v3.environment, v3.base_url)
+    production = guard_target(settings.guard, [v3.base_url, v3.token_url], v3.environment, v3.base_url)
     try:
         with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
                       scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:

@@ -50,7 +50,7 @@ def _resolve(runtime: SuiteRuntime) -> V3Target:
     v3 = runtime.settings.v3
     if v3.configured:
         assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-        production = guard_target(runtime.settings.guard, v3.base_url, v3.environment, v3.base_url)
+        production = guard_target(runtime.settings.guard, [v3.base_url, v3.token_url], v3.environment, v3.base_url)
         return V3Target(
             base_url=v3.base_url.rstrip("/"),
             token_url=v3.token_url,
