@@ -88,13 +88,19 @@ class BackgroundServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop serving and release the port (safe to call twice)."""
+        """Stop serving and release the port (safe to call twice).
+
+        Open requests get `timeout` seconds to finish (graceful); one still held then (a slow fault armed
+        for longer, a client that never read its answer) is dropped: stopping must not hang on it."""
         server, thread, sock = self._server, self._thread, self._sock
         self._server = self._thread = self._sock = None
         if server is not None:
             server.should_exit = True
         if thread is not None:
             thread.join(timeout)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True
+                thread.join(timeout)
         if sock is not None:
             sock.close()
         if thread is not None and thread.is_alive():

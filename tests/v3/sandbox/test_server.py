@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from pydantic import ValidationError
 
+from tests.v3.sandbox.sandbox_support import FIXED, Api
 from uatcert.errors import SandboxError
 from uatcert.sandbox import BackgroundServer, SandboxConfig, SandboxCredentials, create_app
 
@@ -56,3 +59,28 @@ def test_config_validation() -> None:
         SandboxCredentials(client_id="a", client_secret="b", scopes=["client_v3_uat/read_vouchers"])
     with pytest.raises(ValidationError):
         SandboxConfig(token_ttl_s=-1)
+
+
+def test_stop_does_not_hang_on_a_request_still_held(start_sandbox: Callable[..., Api]) -> None:
+    """A request held by a slow fault past the graceful wait is dropped; stop() returns and the port is free."""
+    api = start_sandbox()
+    api.ctl.arm_fault("slow_commit", path=f"/products/{FIXED}$", delay_s=120)
+    token = api.token()
+    outcome: list[object] = []
+
+    def held() -> None:
+        try:
+            outcome.append(api.issue(FIXED, {"quantity": 1}, token=token))
+        except httpx.HTTPError as exc:  # the connection dropped by the stop
+            outcome.append(exc)
+
+    worker = threading.Thread(target=held)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while api.ctl.faults()[0]["holding"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert api.ctl.faults()[0]["holding"] == 1
+    api.srv.stop(timeout=0.5)
+    worker.join(30)
+    assert not worker.is_alive() and len(outcome) == 1
+    assert not isinstance(outcome[0], httpx.Response) or outcome[0].status_code != 200
