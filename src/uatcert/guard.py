@@ -38,9 +38,15 @@ def production_environment(environment: str | None) -> bool:
     return (environment or "").strip().lower() in ("prod", "production", "live")
 
 
+def production_host(url: str, patterns: list[str]) -> bool:
+    """True when the URL's host, normalised, matches a production pattern."""
+    host = host_of(url)
+    return any(re.search(p, host) for p in patterns)
+
+
 def looks_like_production(url: str, environment: str | None, patterns: list[str]) -> bool:
     """True when the environment is production or the URL's host matches a production pattern."""
-    return production_environment(environment) or any(re.search(p, host_of(url)) for p in patterns)
+    return production_environment(environment) or production_host(url, patterns)
 
 
 def require_permission(
@@ -64,7 +70,7 @@ def guard_target(guard: GuardSettings, urls: list[str], environment: str | None,
     `urls` are every URL configured for the target (base URL, token URL): one of them on a production host
     makes the whole target production, and the refusal names that URL."""
     patterns = guard.production_host_patterns
-    matched = next((url for url in urls if any(re.search(p, host_of(url)) for p in patterns)), None)
+    matched = next((url for url in urls if production_host(url, patterns)), None)
     production = matched is not None or production_environment(environment)
     label = what if matched is None or matched == what else f"{what} (its URL {matched})"
     require_permission(production, guard.allow_production, guard.max_vouchers, guard.max_face_value_cents, label)

@@ -47,7 +47,5 @@ WING = Wing(
     markers={
         "per_product": "outline generated with one example per catalogue product",
         "per_open_product": "outline generated per open-value product and face value",
-        # the core plugin orders it (issue 10); declared here too so the v3 features run with --strict-markers
-        "run_last": "scenario moved to the end of the collection (catalogue drift)",
     },
 )
