@@ -121,6 +121,29 @@ def test_hold_lets_a_retry_meet_the_held_issuance(start_proxy: StartProxy, contr
     assert held.exchange.duration_s >= 1.0 and held.delivered_status == 200
 
 
+def test_hold_with_a_slow_upstream_commit_gives_the_retry_a_409(
+    start_proxy: StartProxy, control: SandboxControl
+) -> None:
+    """With the sandbox's slow_commit armed as well, the retry meets the key still in flight at the upstream."""
+    proxy = start_proxy(Fault("hold", api="v3", operation="issue", hold_s=0.2))
+    control.arm_fault("slow_commit", path="^/v3/products/", delay_s=0.8)
+    system, other = V3System(proxy), V3System(proxy)
+    system.token(), other.token()
+    key = str(uuid.uuid4())
+    first: list[httpx.Response] = []
+    worker = threading.Thread(target=lambda: first.append(other.issue(key)))
+    worker.start()
+    started = time.monotonic()
+    while proxy.in_flight() == 0 and time.monotonic() - started < 2:
+        time.sleep(0.01)
+    retry = system.issue(key)
+    worker.join(5)
+    assert retry.status_code == 409 and retry.json()["error"]["code"].startswith("409-"), retry.text
+    assert first[0].status_code == 200 and len(control.ledger()) == 1
+    assert [(r.fault, r.exchange.status) for r in settled(proxy) if r.operation == "issue"] == [
+        ("hold", 200), (None, 409)]  # in arrival order
+
+
 def test_reset_sends_an_rst_and_no_byte(start_proxy: StartProxy, control: SandboxControl) -> None:
     proxy = start_proxy(Fault("reset", api="allsafe", operation="allocate"))
     body = b'{"vendor": "ExampleMart", "value": 50}'

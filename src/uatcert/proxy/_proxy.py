@@ -122,7 +122,10 @@ class FaultProxy:
         return self._counter.plan
 
     def records(self) -> list[ProxyRecord]:
-        """Every exchange recorded so far, in the order the requests arrived (a copy)."""
+        """Every exchange recorded so far, in the order the requests arrived (a copy).
+
+        An exchange is recorded once it ended, just after its answer was written: a caller that has just got
+        an answer calls `wait_idle` first to be sure its exchange is among them."""
         with self._lock:
             return sorted(self._records, key=lambda r: r.seq)
 
