@@ -83,3 +83,13 @@ def test_the_command_refuses_a_bad_plan_with_exit_2(tmp_path: Path, capsys: pyte
     assert capsys.readouterr().err == (
         "uatcert proxy: the v3 upstream https://api.uniqrewards.com/v3 looks like production: the proxy forwards "
         "whatever your system sends, with no budget; point it at UAT\n")
+
+
+def test_every_plan_in_the_documentation_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "proxy.md").read_text(encoding="utf-8")
+    blocks = doc.split("```toml\n")[1:]
+    assert len(blocks) >= 4
+    for index, block in enumerate(blocks):
+        path = tmp_path / f"doc-{index}.toml"
+        path.write_text(block.split("```", 1)[0], encoding="utf-8")
+        assert FaultPlan.load(path).faults, block

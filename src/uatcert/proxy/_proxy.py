@@ -21,7 +21,7 @@ from uatcert.proxy._forward import Upstream, end_to_end, forward, new_client
 from uatcert.proxy._listener import ClientGone, Connection, Request
 from uatcert.proxy._plan import Fault, FaultPlan, PlanCounter
 from uatcert.proxy._record import ProxyRecord
-from uatcert.proxy._routes import KEY_HEADERS, ProxyUrls, Route, Upstreams, route, urls_of
+from uatcert.proxy._routes import KEY_HEADERS, REQUEST_ID_HEADERS, ProxyUrls, Route, Upstreams, route, urls_of
 
 RecordObserver = Callable[[ProxyRecord], None]
 NO_FAULTS = FaultPlan()
@@ -301,6 +301,8 @@ class FaultProxy:
         key_header = KEY_HEADERS.get(where.api)
         key = next((v for k, v in request.headers if k.lower() == key_header), None) if key_header else None
         upstream = result.upstream
+        answered = _joined(upstream.headers) if upstream is not None else {}
+        request_ids = tuple(answered[name] for name in REQUEST_ID_HEADERS if name in answered)
         with self._lock:
             attempt = 1
             if key is not None:
@@ -311,7 +313,7 @@ class FaultProxy:
                 api="token" if where.token else where.api, method=request.method, url=where.upstream_url,
                 request_headers=headers, request_body=request.body, outcome=result.outcome,
                 status=upstream.status if upstream is not None else None,
-                response_headers=_joined(upstream.headers) if upstream is not None else {},
+                response_headers=answered, request_ids=request_ids,
                 response_body=upstream.decoded_body() if upstream is not None else b"",
                 duration_s=time.monotonic() - arrived, error=result.error, attempt=attempt, idempotency_key=key,
                 issuance=where.issuance,
