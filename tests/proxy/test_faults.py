@@ -73,7 +73,9 @@ def test_error_after_commit_v3_and_v2(start_proxy: StartProxy, control: SandboxC
     assert v2.status_code == 500
     assert v2.json()["meta"]["status"] == "failed" and v2.json()["meta"]["messages"][0]["code"] == "ERV1102"
     assert len(control.ledger(api="v3")) == 1 and len(control.ledger(api="v2")) == 1  # both really issued
-    v3_record, v2_record = (r for r in settled(proxy) if r.fault)
+    records = settled(proxy)
+    assert [r.operation for r in records if r.api == "v2"] == ["token", "issue"]
+    v3_record, v2_record = (r for r in records if r.fault)
     assert (v3_record.exchange.status, v3_record.delivered_status) == (200, 503)
     assert (v2_record.exchange.status, v2_record.delivered_status, v2_record.exchange.idempotency_key) == (
         200, 500, "order-4711")
@@ -142,6 +144,20 @@ def test_hold_with_a_slow_upstream_commit_gives_the_retry_a_409(
     assert first[0].status_code == 200 and len(control.ledger()) == 1
     assert [(r.fault, r.exchange.status) for r in settled(proxy) if r.operation == "issue"] == [
         ("hold", 200), (None, 409)]  # in arrival order
+
+
+def test_a_system_that_gives_up_during_a_hold_lost_the_answer(
+    start_proxy: StartProxy, control: SandboxControl
+) -> None:
+    proxy = start_proxy(Fault("hold", api="v3", operation="issue", hold_s=1.0))
+    system = V3System(proxy)
+    system.token()
+    system.http.timeout = httpx.Timeout(0.3)
+    with pytest.raises(httpx.ReadTimeout):
+        system.issue()
+    (held,) = [r for r in settled(proxy) if r.fault == "hold"]
+    assert (held.exchange.outcome, held.exchange.status, held.delivered_status) == ("lost_response", 200, None)
+    assert held.exchange.duration_s < 1.0 and len(control.ledger()) == 1
 
 
 def test_reset_sends_an_rst_and_no_byte(start_proxy: StartProxy, control: SandboxControl) -> None:
