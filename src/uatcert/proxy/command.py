@@ -87,7 +87,8 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         sys.stdout.write(_banner(proxy, described, credentials, plan, args))
         sys.stdout.flush()
         stop.wait()
-    sys.stdout.write(f"uatcert proxy: stopped after {writer.written} exchanges; recording in {args.record}\n")
+    count = f"{writer.written} exchange{'' if writer.written == 1 else 's'}"
+    sys.stdout.write(f"uatcert proxy: stopped after {count}; recording in {args.record}\n")
     return 0
 
 
@@ -147,6 +148,9 @@ def _banner(proxy: FaultProxy, described: str, credentials: list[str], plan: Fau
         urls = proxy.urls(api)
         token = f"   token URL {urls.token_url}" if urls.token_url else ""
         lines.append(f"  {_NAMES[api]:<8} base URL  {urls.base_url}{token}")
+        upstream_token = proxy.upstreams.token_of(api)
+        lines.append(f"           -> {proxy.upstreams.base_of(api)}" + (f"   (token {upstream_token})"
+                                                                        if upstream_token else ""))
     lines += [f"  {line}" for line in credentials]
     source = f" ({args.plan})" if args.plan is not None else ""
     lines.append(f"  fault plan{source}:")
