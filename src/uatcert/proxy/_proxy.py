@@ -66,6 +66,7 @@ class FaultProxy:
         self._started = threading.Event()
         self._failure: BaseException | None = None
         self._connections: dict[asyncio.Task[None], Connection] = {}
+        self._client: httpx.AsyncClient | None = None
 
     # public surface ---------------------------------------------------------------------------------
     @property
@@ -186,7 +187,7 @@ class FaultProxy:
             conn.abandon()
         tasks = list(self._connections)
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=2.0)
+            _, pending = await asyncio.wait(tasks, timeout=0.5)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -203,6 +204,8 @@ class FaultProxy:
                 await self._exchange(conn, request)
                 if conn.closed:
                     break
+        except asyncio.CancelledError:
+            pass  # the proxy stops while this exchange waited on its upstream: the task ends here
         finally:
             conn.abandon()
             self._connections.pop(task, None)
@@ -225,8 +228,15 @@ class FaultProxy:
         result = _Outcome()
         try:
             await self._handle(conn, request, where, fault, result)
-        finally:
-            self._finish(seq, arrived, request, where, fault, result)
+        except asyncio.CancelledError:
+            self._finish(seq, arrived, request, where, fault, None)  # stopped mid-exchange: nothing to record
+            raise
+        except Exception as exc:  # noqa: BLE001 - a fault of the proxy itself: recorded, the connection closed
+            result.error = f"proxy error: {exc!r}"
+            if result.delivered_status is None:
+                result.outcome = "lost_response" if result.upstream is not None else "lost_request"
+            await conn.close()
+        self._finish(seq, arrived, request, where, fault, result)
 
     async def _handle(self, conn: Connection, request: Request, where: Route, fault: Fault | None,
                       result: _Outcome) -> None:
@@ -241,6 +251,7 @@ class FaultProxy:
             result.error = f"proxy fault {kind}: answered {status} without forwarding"
             await self._deliver(conn, request, result, status, list(made.items()), body)
             return
+        assert self._client is not None
         try:
             upstream = await forward(self._client, request.method, where.upstream_url, request.headers, request.body)
         except httpx.TimeoutException as exc:
@@ -296,7 +307,12 @@ class FaultProxy:
         result.delivered_headers = _joined(headers)
 
     def _finish(self, seq: int, arrived: float, request: Request, where: Route, fault: Fault | None,
-                result: _Outcome) -> None:
+                result: _Outcome | None) -> None:
+        if result is None:
+            with self._idle:
+                self._in_flight = max(0, self._in_flight - 1)
+                self._idle.notify_all()
+            return
         headers = _joined(request.headers)
         key_header = KEY_HEADERS.get(where.api)
         key = next((v for k, v in request.headers if k.lower() == key_header), None) if key_header else None
