@@ -230,3 +230,25 @@ def test_nth_and_times_count_matching_requests_only(start_proxy: StartProxy) -> 
     assert system.get("/products").status_code == 200
     with pytest.raises(httpx.RemoteProtocolError):
         system.get("/products")
+
+
+def test_made_up_answers_in_each_api_error_model(start_proxy: StartProxy, control: SandboxControl) -> None:
+    proxy = start_proxy(Fault("rate_limit", api="v2", operation="issue", retry_after_s=7),
+                        Fault("expire_token", api="v2", operation="token", nth=2),
+                        Fault("error_after_commit", api="allsafe", operation="allocate", status=502),
+                        Fault("rate_limit", api="allsafe", operation="availability"))
+    v2 = V2System(proxy)
+    limited = v2.issue("order-429")
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "7"
+    assert limited.json()["meta"] == {"status": "failed", "messages": [
+        {"code": "SIM-RATE-LIMIT", "level": "error", "text": "too many requests; retry after the Retry-After delay"}]}
+    token = v2.http.post(v2.token_url, data={"grant_type": "client_credentials"})
+    assert token.status_code == 401 and token.json() == {"error": "invalid_client"}
+    allsafe = AllSafeSystem(proxy)
+    failed = allsafe.allocate()
+    assert failed.status_code == 502 and failed.json() == {
+        "status": 502, "title": "Bad Gateway", "detail": "An internal error occurred."}
+    assert len(control.ledger(api="allsafe")) == 1  # allocated before the 502
+    busy = allsafe.availability()
+    assert busy.status_code == 429 and busy.json()["status"] == 429 and busy.headers["retry-after"] == "1"
+    assert control.ledger(api="v2") == []
