@@ -3,6 +3,7 @@ The `uatcert` command.
 
     uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
+    uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
 authentication impossible. Errors are one clear line on stderr, never a traceback.
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
+    commands.add_parser("reconcile", help="settle the issuances a killed run left open (same key, never twice)",
+                        add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     return parser
@@ -65,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.pack import verify_main
 
         return verify_main(args_list[1:])
+    if args_list[:1] == ["reconcile"]:
+        from uatcert.reconcile import reconcile_main
+
+        return reconcile_main(args_list[1:])
     if args_list[:1] == ["report"]:
         from uatcert.pack import report_main
 

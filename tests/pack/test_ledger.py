@@ -40,6 +40,8 @@ def test_totals_count_each_voucher_once_and_flag_what_needs_reconciling(tmp_path
     ]
     totals = ledger_totals(_write(tmp_path / "ledger.jsonl", records, tail='{"event": "outc'))
 
+    open_keys = [(o["idempotency_key"], o["state"]) for o in totals.pop("open_intents")]
+    assert sorted(open_keys) == [("k4", "unknown: no answer"), ("k5", "no outcome recorded")]
     assert totals == {
         "issuances": 4,
         "vouchers": 4,

@@ -1,0 +1,435 @@
+"""
+`uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]`: settle the issuances a run left open.
+
+For every open intent of the run's ledger (no outcome: the run died between intent and outcome; or only
+`unknown` outcomes: a lost answer never recovered) it does one of four things, and prints one line:
+
+  replayed  v3 / v2: the ORIGINAL request (product, quantity, face value; v2's order number and product
+            class) with its ORIGINAL Idempotency-Key / X-Correlation-Id, against the SAME target (the
+            configured one must be the ledger's: exit 2 otherwise), through uatcert's own client. The
+            provider's idempotency answers with the original vouchers; if the original never arrived,
+            this is its one and only issuance. The outcome is appended to the ledger.
+  void      the intent went to the embedded sandbox of a run that has ended: its state (vouchers,
+            idempotency records) died with that process, nothing can be replayed or issued there.
+  manual    AllSafe allocations (no idempotency: never resent) and raw requests that cannot be replayed
+            as sent (no key, or other credentials than the run's): listed with what support needs.
+  open      the replay got no settled answer (5xx after retries): still open, run reconcile again.
+
+Exit codes: 0 nothing left open; 1 something could not be settled (manual ones included); 2 usage or
+configuration (no ledger, a ledger of another target, a ledger locked by a running run); 3 the target is
+unreachable or refuses the credentials. A second run finds nothing to do ("nothing open").
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import os
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from uatcert.config import Settings, get_settings
+from uatcert.errors import ConfigError, TargetUnreachable, UatCertError
+from uatcert.events import Exchange
+from uatcert.evidence import (
+    SETTLED,
+    IssuanceLedger,
+    LedgerLock,
+    OpenIntent,
+    open_intents,
+    read_ledger_file,
+    voucher_ids_of,
+    write_ledger_csv,
+)
+from uatcert.guard import looks_like_production
+from uatcert.v2 import ApiConnectionError as V2ConnectionError
+from uatcert.v2 import ApiError as V2Error
+from uatcert.v2 import AuthenticationError as V2AuthError
+from uatcert.v2 import RetryPolicy as V2Retry
+from uatcert.v2 import TokenError as V2TokenError
+from uatcert.v2 import V2Client
+from uatcert.v3 import ApiConnectionError as V3ConnectionError
+from uatcert.v3 import ApiError as V3Error
+from uatcert.v3 import AuthenticationError as V3AuthError
+from uatcert.v3 import RetryPolicy as V3Retry
+from uatcert.v3 import TokenError as V3TokenError
+from uatcert.v3 import V3Client
+
+EXIT_SETTLED, EXIT_OPEN, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EMBEDDED_GONE = ("embedded sandbox of a run that has ended: its state (vouchers, idempotency records) died with "
+                 "the run's process; nothing can be replayed or issued there")
+UNREACHABLE = (V3ConnectionError, V3TokenError, V3AuthError, V2ConnectionError, V2TokenError, V2AuthError)
+Client = V3Client | V2Client
+
+
+# counts and notes used by `uatcert run` ----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class LedgerCounts:
+    intents: int
+    outcomes: int
+    open: int
+    unreadable: int
+
+    def line(self) -> str:
+        torn = f", {self.unreadable} unreadable line(s)" if self.unreadable else ""
+        return f"{self.intents} intent(s), {self.outcomes} outcome(s), {self.open} open{torn}"
+
+
+def ledger_counts(records: list[dict[str, Any]], unreadable: int = 0) -> LedgerCounts:
+    """Intents (logical and raw, the run's own), outcomes (whoever wrote them) and open intents."""
+    intents = sum(1 for r in records if r.get("event") in ("intent", "raw_intent") and not r.get("reconciliation"))
+    outcomes = sum(1 for r in records if r.get("event") in ("outcome", "raw_outcome"))
+    return LedgerCounts(intents, outcomes, len(open_intents(records)), unreadable)
+
+
+def write_ledger_summary(reports: Path, out: TextIO) -> None:
+    """The run's ledger in one or two lines of the run's summary: counts, open intents, a torn line."""
+    contents = read_ledger_file(reports / "ledger.jsonl")
+    if not contents.records and not contents.unreadable:
+        return
+    counts = ledger_counts(contents.records, len(contents.unreadable))
+    out.write(f"\nLedger: {counts.line()}\n")
+    if counts.open:
+        out.write("  open intents are listed in the certificate; settle them with: uatcert reconcile\n")
+    note = contents.describe_unreadable()
+    if note:
+        out.write(f"  {note}\n")
+
+
+def note_archived_ledger(archived: Path, out: TextIO) -> None:
+    """A previous ledger moved aside by a new run: say so when it still holds open intents."""
+    contents = read_ledger_file(archived)
+    still_open = [o for o in open_intents(contents.records) if not o.embedded_sandbox]
+    if still_open:
+        out.write(f"note: the previous run's ledger, moved to {archived}, has {len(still_open)} open intent(s); "
+                  f"settle them with: uatcert reconcile --ledger {archived}\n")
+
+
+# the command ---------------------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="uatcert reconcile",
+                                     description="settle the issuances a run left open (same key, never twice)")
+    parser.add_argument("--reports", metavar="DIR", help="the run's output folder (default: reports)")
+    parser.add_argument("--ledger", metavar="FILE", help="a ledger file (default: DIR/ledger.jsonl), e.g. one "
+                                                         "a later run moved to previous-ledgers/")
+    parser.add_argument("--allow-production", action="store_true",
+                        help="replay intents of a target that looks like production")
+    return parser
+
+
+def reconcile_main(argv: Sequence[str], out: TextIO | None = None) -> int:
+    """`uatcert reconcile`: see the module docstring; errors are one line on stderr."""
+    out = out or sys.stdout
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exc:
+        return EXIT_SETTLED if exc.code == 0 else EXIT_USAGE
+    if args.reports:
+        os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
+    if args.allow_production:
+        os.environ["UATCERT_GUARD__ALLOW_PRODUCTION"] = "true"
+    try:
+        settings = get_settings()
+        ledger = Path(args.ledger) if args.ledger else settings.run.reports_dir / "ledger.jsonl"
+        if not ledger.is_file():
+            raise ConfigError(f"no ledger at {ledger}: nothing to reconcile (a run writes reports/ledger.jsonl)")
+        with LedgerLock(ledger.parent, what="uatcert reconcile"):
+            return Reconciliation(settings, ledger, out).run()
+    except UatCertError as exc:
+        sys.stderr.write(f"uatcert reconcile: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("uatcert reconcile: interrupted (what was settled is in the ledger; run it again)\n")
+        return 130
+
+
+@dataclasses.dataclass
+class Tally:
+    replayed: int = 0
+    vouchers: int = 0
+    refused: int = 0
+    void: int = 0
+    manual: int = 0
+    still_open: int = 0
+
+    @property
+    def unsettled(self) -> int:
+        return self.manual + self.still_open
+
+
+class Reconciliation:
+    """One pass over a ledger's open intents."""
+
+    def __init__(self, settings: Settings, ledger: Path, out: TextIO) -> None:
+        self.settings = settings
+        self.path = ledger
+        self.out = out
+        self.tally = Tally()
+        self._clients: dict[tuple[str, str], Client] = {}
+        self._ledger: IssuanceLedger | None = None
+        self._last: list[Exchange] = []
+
+    def run(self) -> int:
+        contents = read_ledger_file(self.path)
+        note = contents.describe_unreadable(self.path.name)
+        if note:
+            self.out.write(f"note: {note}\n")
+        before = ledger_counts(contents.records, len(contents.unreadable))
+        self.out.write(f"ledger {self.path}: {before.line()}\n")
+        pending = open_intents(contents.records)
+        if not pending:
+            self.out.write("reconcile: nothing open: every intent of the ledger has a settled outcome\n")
+            return EXIT_SETTLED
+        self._check_targets(pending)
+        try:
+            for intent in pending:
+                self._settle(intent)
+        finally:
+            self._close()
+        after = read_ledger_file(self.path)
+        self.out.write(f"ledger now: {ledger_counts(after.records, len(after.unreadable)).line()}\n")
+        if self.path.name == "ledger.jsonl":
+            write_ledger_csv(self.path, self.path.with_suffix(".csv"))
+        self.out.write(self._summary(len(pending)) + "\n")
+        return EXIT_OPEN if self.tally.unsettled else EXIT_SETTLED
+
+    def _summary(self, total: int) -> str:
+        t = self.tally
+        parts = [f"{t.replayed} settled by replay ({t.vouchers} voucher(s))"]
+        parts += [f"{t.refused} refused by the provider (nothing issued)"] if t.refused else []
+        parts += [f"{t.void} void (embedded sandbox gone)"] if t.void else []
+        parts += [f"{t.manual} for manual reconciliation"] if t.manual else []
+        parts += [f"{t.still_open} still open (run reconcile again)"] if t.still_open else []
+        return f"reconcile: {total} open intent(s): " + ", ".join(parts)
+
+    # -- which target ------------------------------------------------------------------------------
+
+    def _replayable(self, intent: OpenIntent) -> bool:
+        if intent.embedded_sandbox or intent.api == "allsafe":
+            return False
+        return not intent.raw or (intent.key is not None and bool(intent.intent.get("own_credentials")))
+
+    def _check_targets(self, pending: list[OpenIntent]) -> None:
+        """Every intent to replay went to the configured target of its API (exit 2 otherwise), and a
+        production target is replayed only when allowed."""
+        for intent in pending:
+            if not self._replayable(intent):
+                continue
+            base_url, token_url = intent.intent.get("base_url"), intent.intent.get("token_url")
+            if not base_url:
+                raise ConfigError(f"{intent.api} intent {intent.key}: the ledger does not say which target it went "
+                                  "to (written by an older uatcert): reconcile it with the provider's support")
+            configured = self._configured(intent.api)
+            if configured is None:
+                raise ConfigError(f"the ledger has open {intent.api} intents for {base_url}, and no {intent.api} "
+                                  f"target is configured: set UATCERT_{intent.api.upper()}__* as for that run")
+            if (configured[0].rstrip("/"), configured[1]) != (str(base_url).rstrip("/"), token_url):
+                raise ConfigError(
+                    f"the ledger's {intent.api} intents went to {base_url} (token URL {token_url}); the configured "
+                    f"{intent.api} target is {configured[0]} (token URL {configured[1]}): reconcile against the "
+                    "target of that run"
+                )
+            guard = self.settings.guard
+            group = self.settings.v3 if intent.api == "v3" else self.settings.v2
+            if not guard.allow_production and any(
+                looks_like_production(url, group.environment, guard.production_host_patterns)
+                for url in (str(base_url), str(token_url or ""))
+                if url
+            ):
+                raise ConfigError(f"{base_url} looks like production: replaying its intents needs --allow-production "
+                                  "(a replay never issues more than the original intent asked)")
+
+    def _configured(self, api: str) -> tuple[str, str] | None:
+        group = self.settings.v3 if api == "v3" else self.settings.v2
+        if not group.configured or not group.base_url or not group.token_url:
+            return None
+        return group.base_url, group.token_url
+
+    # -- one intent --------------------------------------------------------------------------------
+
+    def _line(self, action: str, intent: OpenIntent, text: str) -> None:
+        record = intent.intent
+        if intent.raw:
+            what = f"raw {record.get('method')} {record.get('path')}"
+        else:
+            what = f"{record.get('product_code')} x{record.get('quantity')}"
+            value = record.get("face_value")
+            if isinstance(value, int) and not isinstance(value, bool):
+                currency = f" {record['currency']}" if record.get("currency") else ""
+                amount = f"{value / 100:.2f}" if intent.api in ("v3", "v2") else str(value)  # v3/v2: cents
+                what += f", face value {amount}{currency}"
+        key = intent.key or "(no key)"
+        self.out.write(f"  {action:<8} {intent.api:<7} {key}  {what}: {text}\n")
+
+    def _settle(self, intent: OpenIntent) -> None:
+        if intent.embedded_sandbox:
+            self._write_settlement(intent, "void", error=EMBEDDED_GONE)
+            self.tally.void += 1
+            self._line("void", intent, EMBEDDED_GONE)
+        elif intent.api == "allsafe":
+            self.tally.manual += 1
+            self._line("manual", intent, self._manual_text(intent, "an AllSafe allocation is never resent (no "
+                                                                    "idempotency): ask AllSafe support"))
+        elif not self._replayable(intent):
+            self.tally.manual += 1
+            why = "sent without a key" if intent.key is None else "sent with other credentials than the run's"
+            self._line("manual", intent, self._manual_text(intent, f"a raw request {why} cannot be replayed as sent"))
+        elif intent.raw:
+            self._replay_raw(intent)
+        else:
+            self._replay(intent)
+
+    @staticmethod
+    def _manual_text(intent: OpenIntent, why: str) -> str:
+        record = intent.intent
+        ids = ", ".join(intent.request_ids) or "none received"
+        seen = f"; vouchers seen in a lost answer: {', '.join(intent.voucher_ids)}" if intent.voucher_ids else ""
+        return (f"{why}; sent {record.get('time')}, to {record.get('base_url') or 'the run target'}, "
+                f"reference {intent.key or 'none'}, request ids {ids}, {intent.state}{seen}")
+
+    def _replay(self, intent: OpenIntent) -> None:
+        record = intent.intent
+        key = str(intent.key)
+        try:
+            if intent.api == "v3":
+                v3 = self._client(intent)
+                assert isinstance(v3, V3Client)
+                issuance3 = v3.issue(str(record["product_code"]), int(record["quantity"]), record.get("face_value"),
+                                     idempotency_key=key)
+                ids, replayed = issuance3.voucher_ids, issuance3.replayed
+            else:
+                v2 = self._client(intent)
+                assert isinstance(v2, V2Client)
+                cents = record.get("face_value")
+                issuance2 = v2.request_vouchers(
+                    str(record["product_code"]), str(record["order_number"]), int(record["quantity"]),
+                    Decimal(cents) / 100 if cents is not None else None, correlation_id=key,
+                )
+                ids, replayed = issuance2.settlement_refs, issuance2.recovered
+        except UNREACHABLE as error:
+            raise TargetUnreachable(f"{intent.api} replay of {key}: {error} (nothing settled for it; what was "
+                                    "settled before is in the ledger)") from None
+        except (V3Error, V2Error) as error:
+            self._after_error(intent, error)
+            return
+        self.tally.replayed += 1
+        self.tally.vouchers += len(ids)
+        how = "the provider answered with the original vouchers" if replayed else "issued now (original answer)"
+        self._line("replayed", intent, f"issued, vouchers {', '.join(ids) or 'none'} ({how})")
+
+    def _after_error(self, intent: OpenIntent, error: Exception) -> None:
+        """The client already wrote the outcome (refused or unknown); count and say which."""
+        settled = self._last_outcome(intent)
+        if settled == "refused":
+            self.tally.refused += 1
+            self._line("refused", intent, f"the provider refused it, nothing issued: {error}")
+        else:
+            self.tally.still_open += 1
+            self._line("open", intent, f"no settled answer: {error}")
+
+    def _last_outcome(self, intent: OpenIntent) -> str | None:
+        records = read_ledger_file(self.path).records
+        said = [r.get("outcome") for r in records if r.get("event") == "outcome"
+                and r.get("idempotency_key") == intent.key and r.get("api") == intent.api]
+        return str(said[-1]) if said else None
+
+    def _replay_raw(self, intent: OpenIntent) -> None:
+        record = intent.intent
+        body = record.get("body") or ""
+        content = (base64.b64decode(body) if record.get("body_encoding") == "base64"
+                   else str(body).encode("utf-8"))
+        client = self._client(intent)
+        self._last.clear()
+        try:
+            headers = dict(record.get("headers") or {})
+            response = client.send(str(record["method"]), str(record["path"]), headers=headers, content=content)
+        except UNREACHABLE as error:
+            raise TargetUnreachable(f"{intent.api} replay of raw request {intent.key}: {error}") from None
+        exchange = self._last[-1] if self._last else None
+        status = response.status_code
+        ids = voucher_ids_of(exchange) if exchange is not None else []
+        if 200 <= status < 300:
+            state = "issued"
+        elif 400 <= status < 500 and status not in (408, 409, 429):
+            state = "refused"
+        else:
+            self.tally.still_open += 1
+            self._line("open", intent, f"answered {status}: not settled")
+            return
+        self._write_settlement(intent, state, http_status=status, voucher_ids=ids)
+        if state == "issued":
+            self.tally.replayed += 1
+            self.tally.vouchers += len(ids)
+            self._line("replayed", intent, f"answered {status}, vouchers {', '.join(ids) or 'none'}")
+        else:
+            self.tally.refused += 1
+            self._line("refused", intent, f"answered {status}: refused, nothing issued")
+
+    # -- ledger and clients ------------------------------------------------------------------------
+
+    def ledger(self) -> IssuanceLedger:
+        if self._ledger is None:
+            self._ledger = IssuanceLedger(self.path, reconciliation=True)
+        return self._ledger
+
+    def _write_settlement(self, intent: OpenIntent, state: str, *, http_status: int | None = None,
+                          voucher_ids: Sequence[str] = (), error: str | None = None) -> None:
+        assert state in SETTLED
+        record = intent.intent
+        if intent.raw:
+            settlement: dict[str, Any] = {"event": "raw_outcome", "raw_id": intent.raw_id, "api": intent.api,
+                                          "idempotency_key": intent.key}
+        else:
+            settlement = {"event": "outcome", **{k: v for k, v in record.items() if k not in ("event", "time")}}
+        settlement.update(outcome=state, http_status=http_status, voucher_ids=list(voucher_ids),
+                          request_ids=list(intent.request_ids), replayed=False, attempts=0 if error else 1,
+                          error=error)
+        self.ledger().record(settlement)
+
+    def _client(self, intent: OpenIntent) -> Client:
+        product_class = str(intent.intent.get("product_class") or self.settings.v2.product_class)
+        slot = (intent.api, product_class if intent.api == "v2" else "")
+        if slot not in self._clients:
+            self._clients[slot] = self._new_client(intent.api, product_class)
+        return self._clients[slot]
+
+    def _new_client(self, api: str, product_class: str) -> Client:
+        retry = self.settings.retry
+        ledger = self.ledger()
+        observers: list[Callable[[Exchange], None]] = [ledger, self._last.append]
+        if api == "v3":
+            v3 = self.settings.v3
+            assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
+            return V3Client(
+                v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
+                scope_prefix=v3.scope_prefix, timeout=v3.timeout_s,
+                retry=V3Retry(max_attempts=retry.max_attempts, backoff_base_s=retry.backoff_base_s,
+                              backoff_cap_s=retry.backoff_cap_s),
+                observers=observers, issuance_hooks=[ledger],
+            )
+        v2 = self.settings.v2
+        assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
+        assert v2.x_client_id and v2.x_client_secret
+        return V2Client(
+            v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
+            v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=product_class, timeout=v2.timeout_s,
+            retry=V2Retry(max_attempts=retry.max_attempts, backoff_base_s=retry.backoff_base_s,
+                          backoff_cap_s=retry.backoff_cap_s),
+            observers=observers, issuance_hooks=[ledger],
+        )
+
+    def _close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+__all__ = ["ledger_counts", "note_archived_ledger", "reconcile_main",
+           "write_ledger_summary"]
