@@ -77,14 +77,25 @@ class LedgerCounts:
 
     def line(self) -> str:
         torn = f", {self.unreadable} unreadable line(s)" if self.unreadable else ""
-        return f"{self.intents} intent(s), {self.outcomes} outcome(s), {self.open} open{torn}"
+        return f"{self.intents} intent(s), {self.outcomes} with an outcome, {self.open} open{torn}"
 
 
 def ledger_counts(records: list[dict[str, Any]], unreadable: int = 0) -> LedgerCounts:
-    """Intents (logical and raw, the run's own), outcomes (whoever wrote them) and open intents."""
-    intents = sum(1 for r in records if r.get("event") in ("intent", "raw_intent") and not r.get("reconciliation"))
-    outcomes = sum(1 for r in records if r.get("event") in ("outcome", "raw_outcome"))
-    return LedgerCounts(intents, outcomes, len(open_intents(records)), unreadable)
+    """Intents (an issuance key or a raw request; a replay of the same key is not a new one), those with any
+    outcome (settled or `unknown`; a raw request's answer counts), and the open ones."""
+    intents: set[tuple[str, str]] = set()
+    answered: set[tuple[str, str]] = set()
+    for r in records:
+        event = r.get("event")
+        if event == "intent":
+            intents.add(("key", f"{r.get('api')}:{r.get('idempotency_key')}"))
+        elif event == "outcome":
+            answered.add(("key", f"{r.get('api')}:{r.get('idempotency_key')}"))
+        elif event == "raw_intent" and not r.get("reconciliation"):
+            intents.add(("raw", str(r.get("raw_id"))))
+        elif event == "raw_outcome" or (event == "attempt" and r.get("raw_id")):
+            answered.add(("raw", str(r.get("raw_id"))))
+    return LedgerCounts(len(intents), len(intents & answered), len(open_intents(records)), unreadable)
 
 
 def write_ledger_summary(reports: Path, out: TextIO) -> None:
@@ -320,7 +331,12 @@ class Reconciliation:
             return
         self.tally.replayed += 1
         self.tally.vouchers += len(ids)
-        how = "the provider answered with the original vouchers" if replayed else "issued now (original answer)"
+        if intent.api == "v2":
+            how = "answered under the original X-Correlation-Id; v2 marks no replays"
+        elif replayed:
+            how = "the provider replayed the original issuance"
+        else:
+            how = "issued now: the original request had not reached the provider"
         self._line("replayed", intent, f"issued, vouchers {', '.join(ids) or 'none'} ({how})")
 
     def _after_error(self, intent: OpenIntent, error: Exception) -> None:

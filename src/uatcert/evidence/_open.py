@@ -54,7 +54,7 @@ class OpenIntent:
             "api": self.api, "idempotency_key": self.key, "raw": self.raw, "time": intent.get("time"),
             "product_code": intent.get("product_code"), "quantity": intent.get("quantity"),
             "face_value": intent.get("face_value"), "currency": intent.get("currency"),
-            "state": self.state, "request_ids": list(self.request_ids),
+            "state": self.state, "request_ids": list(self.request_ids), "embedded_sandbox": self.embedded_sandbox,
         }
 
 

@@ -166,7 +166,9 @@ def open_intent_rows(doc: dict[str, Any]) -> list[list[str]] | None:
         if isinstance(value, int) and not isinstance(value, bool):
             unit = value_unit(str(intent.get("api") or ""))
             request += f", {format_amount(value, unit)} {intent.get('currency') or ''}".rstrip()
-        rows.append([str(intent.get("time") or ""), str(intent.get("api") or ""),
+        api = str(intent.get("api") or "") + (" (embedded sandbox: void once the run ended)"
+                                              if intent.get("embedded_sandbox") else "")
+        rows.append([str(intent.get("time") or ""), api,
                      str(intent.get("idempotency_key") or "(none)"), request, str(intent.get("state") or ""),
                      ", ".join(intent.get("request_ids") or []) or "—"])
     return rows
