@@ -249,7 +249,8 @@ class AllSafeClient(BaseClient):
         reference: str | None = None,
     ) -> httpx.Response:
         """
-        One raw request, for negative tests: no retry, no raising on error statuses, no hooks.
+        One raw request, for negative tests: no retry, no raising on error statuses. On the allocate route it is
+        announced to the issuance hooks (`raw_sending`, the ledger's `raw_intent`) before it leaves; nothing else.
 
         Basic credentials are added when `authenticate` and no `Authorization` header was given.
         `reference` only labels the exchange for the observers. Network trouble raises `AllSafeConnectionError`.

@@ -238,6 +238,7 @@ class V2Client(TokenClient):
     ) -> httpx.Response:
         """
         Send one raw request, for negative tests: no retry, no token renewal, no raising on failures.
+        On the Request Vouchers route it is announced to the issuance hooks (`raw_sending`) before it leaves.
 
         The bearer token is added when `authenticate`, and X-Client-Id/X-Client-Secret when
         `client_headers`, unless `headers` names them; a header given as None is left out. `content`

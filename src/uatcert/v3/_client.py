@@ -221,6 +221,7 @@ class V3Client(TokenClient):
     ) -> httpx.Response:
         """
         Send one raw request, for negative tests: no retry, no token renewal, no raising on error statuses.
+        On the issuance route it is announced to the issuance hooks (`raw_sending`) before it leaves.
 
         The bearer token is added when `authenticate` and no `Authorization` header was given; `content`
         without a `Content-Type` header is sent as `application/json`. The exchange reaches the observers.
