@@ -90,7 +90,9 @@ class IssuanceHooks:
     def announce_raw(self, raw: RawIssuance) -> None:
         """Tell every hook a raw request on the issuance route is about to leave (a hook raising stops it)."""
         for hook in self._hooks:
-            hook.raw_sending(raw)
+            announce = getattr(hook, "raw_sending", None)  # a hook written before raw requests were announced
+            if announce is not None:
+                announce(raw)
 
     def _before(self, intent: IssueIntent) -> list[IssuanceHook]:
         started: list[IssuanceHook] = []
