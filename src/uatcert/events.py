@@ -72,6 +72,9 @@ class IssueIntent:
     """v2: the order number in the Request Vouchers path (a replay needs it)."""
     product_class: str | None = None
     """v2: the product class in the Request Vouchers path."""
+    client_id: str | None = None
+    """The client the key belongs to (v3 `client_id`, v2 `X-Client-Id`, AllSafe username): keys are scoped
+    per client, so a replay must use the same one. The ledger writes a fingerprint of it, never the id."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +111,8 @@ class RawIssuance:
     idempotency_key: str | None
     own_credentials: bool
     token_url: str | None = None
+    client_id: str | None = None
+    """As `IssueIntent.client_id`."""
 
 
 class IssuanceHook:

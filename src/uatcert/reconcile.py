@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import base64
 import dataclasses
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -34,12 +35,13 @@ from typing import Any, TextIO
 
 from uatcert.config import Settings, get_settings
 from uatcert.errors import ConfigError, TargetUnreachable, UatCertError
-from uatcert.events import Exchange
+from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
 from uatcert.evidence import (
     SETTLED,
     IssuanceLedger,
     LedgerLock,
     OpenIntent,
+    client_fingerprint,
     open_intents,
     read_ledger_file,
     voucher_ids_of,
@@ -49,20 +51,34 @@ from uatcert.guard import looks_like_production
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
 from uatcert.v2 import ApiError as V2Error
 from uatcert.v2 import AuthenticationError as V2AuthError
+from uatcert.v2 import PermissionDeniedError as V2Forbidden
 from uatcert.v2 import RetryPolicy as V2Retry
 from uatcert.v2 import TokenError as V2TokenError
 from uatcert.v2 import V2Client
 from uatcert.v3 import ApiConnectionError as V3ConnectionError
 from uatcert.v3 import ApiError as V3Error
 from uatcert.v3 import AuthenticationError as V3AuthError
+from uatcert.v3 import PermissionDeniedError as V3Forbidden
 from uatcert.v3 import RetryPolicy as V3Retry
 from uatcert.v3 import TokenError as V3TokenError
 from uatcert.v3 import V3Client
 
 EXIT_SETTLED, EXIT_OPEN, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+MAX_AGE_HOURS = 24.0
+"""Intents older than this are not replayed by default: neither API documents how long the provider keeps an
+idempotency record (the references propose 24 h for v3, 30 days for v2; public v2 clients reuse a key within
+a day), and a replay after the record expired would issue a second time."""
+REFUSAL_SETTLES: dict[str, tuple[int, ...]] = {"v3": (400, 404), "v2": (400,)}
+"""Refusals of a replay that prove nothing was issued under its key. v3 looks the key up before it parses
+the body and looks the product up (reference §5.3): a 400 or 404 means no record. v2 documents no order: only
+a 400 proves it (the same body as the original, so the original was refused too), not a 404 (the catalogue
+may have changed since). A 401/403 comes before any lookup and a 409/422 means a record exists: those never
+settle an intent."""
 EMBEDDED_GONE = ("embedded sandbox of a run that has ended: its state (vouchers, idempotency records) died with "
                  "the run's process; nothing can be replayed or issued there")
-UNREACHABLE = (V3ConnectionError, V3TokenError, V3AuthError, V2ConnectionError, V2TokenError, V2AuthError)
+UNREACHABLE = (V3ConnectionError, V3TokenError, V3AuthError, V3Forbidden, V2ConnectionError, V2TokenError, V2AuthError,
+               V2Forbidden)
+"""Errors of a replay that say nothing about the intent: the target or its credentials are the trouble (exit 3)."""
 Client = V3Client | V2Client
 
 
@@ -131,6 +147,9 @@ def _parser() -> argparse.ArgumentParser:
                                                          "a later run moved to previous-ledgers/")
     parser.add_argument("--allow-production", action="store_true",
                         help="replay intents of a target that looks like production")
+    parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS, metavar="H",
+                        help=f"replay only intents younger than this (default {MAX_AGE_HOURS:g}: the provider's "
+                             "idempotency retention is undocumented); older ones are listed for manual reconciliation")
     return parser
 
 
@@ -151,7 +170,7 @@ def reconcile_main(argv: Sequence[str], out: TextIO | None = None) -> int:
         if not ledger.is_file():
             raise ConfigError(f"no ledger at {ledger}: nothing to reconcile (a run writes reports/ledger.jsonl)")
         with LedgerLock(ledger.parent, what="uatcert reconcile"):
-            return Reconciliation(settings, ledger, out).run()
+            return Reconciliation(settings, ledger, out, max_age_hours=args.max_age_hours).run()
     except UatCertError as exc:
         sys.stderr.write(f"uatcert reconcile: {exc}\n")
         return exc.exit_code
@@ -177,10 +196,13 @@ class Tally:
 class Reconciliation:
     """One pass over a ledger's open intents."""
 
-    def __init__(self, settings: Settings, ledger: Path, out: TextIO) -> None:
+    def __init__(self, settings: Settings, ledger: Path, out: TextIO, *, max_age_hours: float = MAX_AGE_HOURS,
+                 now: dt.datetime | None = None) -> None:
         self.settings = settings
         self.path = ledger
         self.out = out
+        self.max_age = dt.timedelta(hours=max_age_hours)
+        self.now = now or dt.datetime.now(dt.UTC)
         self.tally = Tally()
         self._clients: dict[tuple[str, str], Client] = {}
         self._ledger: IssuanceLedger | None = None
@@ -222,9 +244,16 @@ class Reconciliation:
     # -- which target ------------------------------------------------------------------------------
 
     def _replayable(self, intent: OpenIntent) -> bool:
-        if intent.embedded_sandbox or intent.api == "allsafe":
+        if intent.embedded_sandbox or intent.api == "allsafe" or self._too_old(intent):
             return False
         return not intent.raw or (intent.key is not None and bool(intent.intent.get("own_credentials")))
+
+    def _too_old(self, intent: OpenIntent) -> bool:
+        try:
+            sent = dt.datetime.fromisoformat(str(intent.intent.get("time")))
+        except ValueError:
+            return True  # no readable time: its age is unknown
+        return self.now - sent > self.max_age
 
     def _check_targets(self, pending: list[OpenIntent]) -> None:
         """Every intent to replay went to the configured target of its API (exit 2 otherwise), and a
@@ -240,6 +269,10 @@ class Reconciliation:
             if configured is None:
                 raise ConfigError(f"the ledger has open {intent.api} intents for {base_url}, and no {intent.api} "
                                   f"target is configured: set UATCERT_{intent.api.upper()}__* as for that run")
+            if intent.intent.get("client") not in (None, configured[2]):
+                name = "UATCERT_V3__CLIENT_ID" if intent.api == "v3" else "UATCERT_V2__X_CLIENT_ID"
+                raise ConfigError(f"the ledger's {intent.api} intents were sent by another client than the configured "
+                                  f"{name} (a key belongs to its client: a replay by another would issue again)")
             if (configured[0].rstrip("/"), configured[1]) != (str(base_url).rstrip("/"), token_url):
                 raise ConfigError(
                     f"the ledger's {intent.api} intents went to {base_url} (token URL {token_url}); the configured "
@@ -256,11 +289,17 @@ class Reconciliation:
                 raise ConfigError(f"{base_url} looks like production: replaying its intents needs --allow-production "
                                   "(a replay never issues more than the original intent asked)")
 
-    def _configured(self, api: str) -> tuple[str, str] | None:
-        group = self.settings.v3 if api == "v3" else self.settings.v2
-        if not group.configured or not group.base_url or not group.token_url:
+    def _configured(self, api: str) -> tuple[str, str, str | None] | None:
+        """The configured base URL, token URL and client fingerprint of an API."""
+        if api == "v3":
+            v3 = self.settings.v3
+            if not v3.configured or not v3.base_url or not v3.token_url:
+                return None
+            return v3.base_url, v3.token_url, client_fingerprint(v3.client_id)
+        v2 = self.settings.v2
+        if not v2.configured or not v2.base_url or not v2.token_url:
             return None
-        return group.base_url, group.token_url
+        return v2.base_url, v2.token_url, client_fingerprint(v2.x_client_id)
 
     # -- one intent --------------------------------------------------------------------------------
 
@@ -287,6 +326,12 @@ class Reconciliation:
             self.tally.manual += 1
             self._line("manual", intent, self._manual_text(intent, "an AllSafe allocation is never resent (no "
                                                                     "idempotency): ask AllSafe support"))
+        elif self._too_old(intent):
+            self.tally.manual += 1
+            hours = self.max_age.total_seconds() / 3600
+            self._line("manual", intent, self._manual_text(
+                intent, f"older than {hours:g} h: the provider may have dropped its idempotency record, so a replay "
+                        "could issue a second time (--max-age-hours if it confirms a longer retention)"))
         elif not self._replayable(intent):
             self.tally.manual += 1
             why = "sent without a key" if intent.key is None else "sent with other credentials than the run's"
@@ -307,6 +352,14 @@ class Reconciliation:
     def _replay(self, intent: OpenIntent) -> None:
         record = intent.intent
         key = str(intent.key)
+        try:
+            int(record["quantity"]), str(record["product_code"])
+            if intent.api == "v2":
+                str(record["order_number"])
+        except (KeyError, TypeError, ValueError):
+            self.tally.manual += 1
+            self._line("manual", intent, self._manual_text(intent, "the ledger's record lacks what a replay needs"))
+            return
         try:
             if intent.api == "v3":
                 v3 = self._client(intent)
@@ -370,13 +423,16 @@ class Reconciliation:
         exchange = self._last[-1] if self._last else None
         status = response.status_code
         ids = voucher_ids_of(exchange) if exchange is not None else []
+        if status in (401, 403):
+            raise TargetUnreachable(f"{intent.api} replay of raw request {intent.key}: answered {status}: the "
+                                    "configured credentials are refused (nothing settled for it)")
         if 200 <= status < 300:
             state = "issued"
-        elif 400 <= status < 500 and status not in (408, 409, 429):
+        elif status in REFUSAL_SETTLES.get(intent.api, ()):
             state = "refused"
         else:
             self.tally.still_open += 1
-            self._line("open", intent, f"answered {status}: not settled")
+            self._line("open", intent, f"answered {status}: that does not prove what became of the original")
             return
         self._write_settlement(intent, state, http_status=status, voucher_ids=ids)
         if state == "issued":
@@ -417,8 +473,8 @@ class Reconciliation:
 
     def _new_client(self, api: str, product_class: str) -> Client:
         retry = self.settings.retry
-        ledger = self.ledger()
-        observers: list[Callable[[Exchange], None]] = [ledger, self._last.append]
+        ledger = _ReplayOutcomes(self.ledger())
+        observers: list[Callable[[Exchange], None]] = [self.ledger(), self._last.append]
         if api == "v3":
             v3 = self.settings.v3
             assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
@@ -445,6 +501,25 @@ class Reconciliation:
             client.close()
         if self._ledger is not None:
             self._ledger.close()
+
+
+class _ReplayOutcomes(IssuanceHook):
+    """The ledger as the replaying client's hook: a refusal settles the intent only when it proves nothing
+    was issued under the key (`REFUSAL_SETTLES`); any other refusal is written as `unknown`, with why."""
+
+
+    def __init__(self, ledger: IssuanceLedger) -> None:
+        self.ledger = ledger
+
+    def before(self, intent: IssueIntent) -> None:
+        self.ledger.before(intent)
+
+    def after(self, outcome: IssueOutcome) -> None:
+        if outcome.outcome == "refused" and outcome.http_status not in REFUSAL_SETTLES.get(outcome.intent.api, ()):
+            outcome = dataclasses.replace(outcome, outcome="unknown", error=(
+                f"replay refused with {outcome.http_status}, which does not prove what became of the original: "
+                f"{outcome.error}"))
+        self.ledger.after(outcome)
 
 
 __all__ = ["ledger_counts", "note_archived_ledger", "reconcile_main",

@@ -9,6 +9,7 @@ nothing. AllSafe's listing, the target check and the exit codes use crafted ledg
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import signal
@@ -153,7 +154,8 @@ ALLSAFE_UNKNOWN = {**ALLSAFE_INTENT, "event": "outcome", "outcome": "unknown", "
                    "voucher_ids": [], "request_ids": ["req-9"], "error": "response lost"}
 V3_INTENT = {"event": "intent", "api": "v3", "idempotency_key": "k-v3", "product_code": "P1", "quantity": 1,
              "face_value": None, "base_url": "https://uat.example/v3", "token_url": "https://uat.example/token",
-             "embedded_sandbox": False, "time": "2026-12-01T10:00:01.000+00:00"}
+             "embedded_sandbox": False, "time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())}
+"""A v3 intent sent just now (young enough to be replayed)."""
 
 
 def _main(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -224,3 +226,44 @@ def test_embedded_sandbox_intents_are_settled_void_with_the_reason(
     assert [r["outcome"] for r in records if r.get("reconciliation")] == ["void", "void"]
     code, out, _ = _main(["--reports", str(tmp_path)], monkeypatch, capsys)
     assert code == 0 and "nothing open" in out
+
+
+def test_only_a_refusal_that_proves_nothing_was_issued_settles_and_keys_stay_with_their_client(
+    start_sandbox: Callable[..., BackgroundServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    from uatcert.evidence import client_fingerprint
+    from uatcert.v3 import V3Client
+
+    server = start_sandbox()
+    env = {k: v for k, v in _target_env(server, "v3").items() if k.startswith("UATCERT_V3__")}
+    target = {"base_url": f"{server.base_url}/v3", "token_url": f"{server.base_url}/oauth2/token",
+              "client": client_fingerprint(sandbox.DEFAULT_CLIENT_ID)}
+    now = V3_INTENT["time"]
+    reused = "6f1c0b1e-0d6a-4b8e-9d0c-3f5a2e7b9c41"
+    with V3Client(target["base_url"], target["token_url"], sandbox.DEFAULT_CLIENT_ID,
+                  sandbox.DEFAULT_CLIENT_SECRET) as client:
+        client.issue(HELD_PRODUCT, 2, idempotency_key=reused)  # the key has a record: for 2 vouchers
+    intents = [
+        {**V3_INTENT, **target, "idempotency_key": reused, "product_code": HELD_PRODUCT, "time": now},  # -> 422
+        {**V3_INTENT, **target, "idempotency_key": "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70",
+         "product_code": "NOSUCHPRODUCT01", "time": now},  # -> 404: nothing was issued under that key
+        {**V3_INTENT, **target, "idempotency_key": "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d",
+         "product_code": HELD_PRODUCT, "time": "2026-01-01T00:00:00+00:00"},  # too old to replay
+    ]
+    ledger = _write(tmp_path / "ledger.jsonl", intents)
+    code, out, err = _main(["--reports", str(tmp_path)], monkeypatch, capsys, **env)
+    assert code == 1, out + err
+    lines = {line.split()[2]: line for line in out.splitlines() if line.startswith("  ")}
+    assert lines[reused].split()[0] == "open" and "422" in lines[reused]
+    assert lines[intents[1]["idempotency_key"]].split()[0] == "refused"
+    assert lines[intents[2]["idempotency_key"]].split()[0] == "manual" and "older than 24 h" in out
+    still_open = sorted(str(o.key) for o in open_intents(read_ledger(ledger)))
+    assert still_open == sorted([reused, intents[2]["idempotency_key"]])
+    with contextlib.closing(SandboxControl(server.base_url)) as control:
+        assert len(control.ledger(idempotency_key=reused)) == 1  # never a second issuance
+
+    other_client = {**env, "UATCERT_V3__CLIENT_ID": sandbox.READONLY_CLIENT_ID,
+                    "UATCERT_V3__CLIENT_SECRET": sandbox.READONLY_CLIENT_SECRET}
+    code, _, err = _main(["--reports", str(tmp_path)], monkeypatch, capsys, **other_client)
+    assert code == 2 and "sent by another client than the configured UATCERT_V3__CLIENT_ID" in err

@@ -126,7 +126,7 @@ class IssuanceHooks:
 
 def raw_issuance(
     api: str, request: httpx.Request, base_url: str, *, key: str | None, own_credentials: bool,
-    token_url: str | None = None,
+    token_url: str | None = None, client_id: str | None = None,
 ) -> RawIssuance:
     """What a raw request on the issuance route is, without its credentials (its path below `base_url`)."""
     base = httpx.URL(base_url.rstrip("/") + "/").raw_path.decode("ascii").rstrip("/")
@@ -139,4 +139,5 @@ def raw_issuance(
     headers = {name: value for name, value in request.headers.items()
                if name.lower() not in CREDENTIAL_HEADERS | TRANSPORT_HEADERS}
     return RawIssuance(api=api, method=request.method, base_url=base_url.rstrip("/"), path=path, headers=headers,
-                       body=body, idempotency_key=key, own_credentials=own_credentials, token_url=token_url)
+                       body=body, idempotency_key=key, own_credentials=own_credentials, token_url=token_url,
+                       client_id=client_id)

@@ -198,6 +198,7 @@ class AllSafeClient(BaseClient):
             face_value=int(amount) if amount == amount.to_integral_value() else None,
             currency=self.currency,
             base_url=self.base_url,
+            client_id=self.username,
         )
         state = CallState(key=ref)
         return self._hooks.run(
@@ -262,7 +263,7 @@ class AllSafeClient(BaseClient):
         if issuance:  # on the ledger before it leaves, like every allocation
             own = authenticate and not any(name.lower() == "authorization" for name in headers or {})
             self._hooks.announce_raw(raw_issuance("allsafe", request, self.base_url, key=reference,
-                                                  own_credentials=own))
+                                                  own_credentials=own, client_id=self.username))
         return self._exchanges.send(request, idempotency_key=reference, issuance=issuance)
 
     @staticmethod

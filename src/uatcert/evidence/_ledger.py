@@ -32,6 +32,7 @@ import csv
 import dataclasses
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import threading
@@ -124,6 +125,17 @@ def _append_fd(path: Path) -> int:
     return fd
 
 
+def client_fingerprint(client_id: str | None) -> str | None:
+    """What the ledger writes of a client id: enough to tell two clients apart, not the id itself."""
+    return None if client_id is None else "sha256:" + hashlib.sha256(client_id.encode("utf-8")).hexdigest()[:16]
+
+
+def _intent_fields(intent: IssueIntent) -> dict[str, Any]:
+    fields = dataclasses.asdict(intent)
+    fields["client"] = client_fingerprint(fields.pop("client_id"))
+    return fields
+
+
 def _body_record(body: bytes) -> dict[str, str]:
     try:
         return {"body": body.decode("utf-8"), "body_encoding": "utf-8"}
@@ -165,24 +177,24 @@ class IssuanceLedger(IssuanceHook):
                                             for root in self.embedded_roots)
 
     def before(self, intent: IssueIntent) -> None:
-        self._write({"event": "intent", **dataclasses.asdict(intent),
+        self._write({"event": "intent", **_intent_fields(intent),
                      "embedded_sandbox": self._embedded(intent.base_url), "time": _now()})
 
     def after(self, outcome: IssueOutcome) -> None:
         record = dataclasses.asdict(outcome)
-        intent = record.pop("intent")
+        record.pop("intent")
         record["voucher_ids"] = list(outcome.voucher_ids)
         record["request_ids"] = list(outcome.request_ids)
-        self._write({"event": "outcome", **intent, **record, "time": _now()})
+        self._write({"event": "outcome", **_intent_fields(outcome.intent), **record, "time": _now()})
 
     def raw_sending(self, request: RawIssuance) -> None:
         raw_id = str(uuid.uuid4())
         self._write({
             "event": "raw_intent", "raw_id": raw_id, "api": request.api, "idempotency_key": request.idempotency_key,
             "method": request.method, "base_url": request.base_url, "token_url": request.token_url,
-            "path": request.path, "headers": request.headers, **_body_record(request.body),
-            "own_credentials": request.own_credentials, "embedded_sandbox": self._embedded(request.base_url),
-            "time": _now(),
+            "client": client_fingerprint(request.client_id), "path": request.path, "headers": request.headers,
+            **_body_record(request.body), "own_credentials": request.own_credentials,
+            "embedded_sandbox": self._embedded(request.base_url), "time": _now(),
         })
         self._raw.pending = (raw_id, request.method, request.idempotency_key)
 

@@ -187,6 +187,7 @@ class V2Client(TokenClient):
             token_url=self.token_url,
             order_number=order_number,
             product_class=self.product_class,
+            client_id=self.x_client_id,
         )
         state = CallState(key=key)
 
@@ -259,7 +260,7 @@ class V2Client(TokenClient):
             own = authenticate and client_headers and not named & {
                 "authorization", X_CLIENT_ID_HEADER.lower(), X_CLIENT_SECRET_HEADER.lower()}
             self._hooks.announce_raw(raw_issuance("v2", request, self.base_url, key=key, own_credentials=own,
-                                                  token_url=self.token_url))
+                                                  token_url=self.token_url, client_id=self.x_client_id))
         return self._exchanges.send(request, idempotency_key=key, issuance=issuance)
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------

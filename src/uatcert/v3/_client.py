@@ -149,7 +149,7 @@ class V3Client(TokenClient):
         content = _json.dumps(payload, separators=(",", ":")).encode()
         intent = IssueIntent(
             api="v3", idempotency_key=key, product_code=code, quantity=quantity, face_value=face_value,
-            base_url=self.base_url, token_url=self.token_url,
+            base_url=self.base_url, token_url=self.token_url, client_id=self.client_id,
         )
         state = CallState(key=key)
 
@@ -235,7 +235,7 @@ class V3Client(TokenClient):
         if issuance:  # on the ledger before it leaves, like every issuance
             own = authenticate and not any(name.lower() == "authorization" for name in headers or {})
             self._hooks.announce_raw(raw_issuance("v3", request, self.base_url, key=key, own_credentials=own,
-                                                  token_url=self.token_url))
+                                                  token_url=self.token_url, client_id=self.client_id))
         return self._exchanges.send(request, idempotency_key=key, issuance=issuance)
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------
