@@ -284,3 +284,18 @@ def test_the_intent_is_on_disk_before_any_issuance_request_leaves_raw_ones_inclu
     assert raw_intent["own_credentials"] is True and not any(
         name.lower() in ("authorization", "x-client-secret") for name in raw_intent["headers"])
     assert open_intents(records) == []  # the raw request was answered: its attempt line settles it
+
+
+def test_a_new_run_says_when_the_ledger_it_moves_aside_still_has_open_intents(tmp_path: Path) -> None:
+    from uatcert.reconcile import note_archived_ledger
+    from uatcert.runner import _archive_ledger
+
+    real = {"event": "intent", **INTENT.__dict__, "base_url": "https://uat.example/v3", "embedded_sandbox": False}
+    for records, expected in (([{**real, "embedded_sandbox": True}], ""), ([real], "has 1 open intent(s)")):
+        (tmp_path / "ledger.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        moved = _archive_ledger(tmp_path)
+        assert moved is not None and moved.parent.name == "previous-ledgers"
+        out = io.StringIO()
+        note_archived_ledger(moved, out)
+        assert expected in out.getvalue() and (not expected or f"uatcert reconcile --ledger {moved}" in out.getvalue())
+        assert bool(out.getvalue()) == bool(expected)  # a sandbox-only ledger needs nothing: silent
