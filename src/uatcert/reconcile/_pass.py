@@ -1,45 +1,21 @@
-"""
-`uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]`: settle the issuances a run left open.
-
-For every open intent of the run's ledger (no outcome: the run died between intent and outcome; or only
-`unknown` outcomes: a lost answer never recovered) it does one of four things, and prints one line:
-
-  replayed  v3 / v2: the ORIGINAL request (product, quantity, face value; v2's order number and product
-            class) with its ORIGINAL Idempotency-Key / X-Correlation-Id, against the SAME target (the
-            configured one must be the ledger's: exit 2 otherwise), through uatcert's own client. The
-            provider's idempotency answers with the original vouchers; if the original never arrived,
-            this is its one and only issuance. The outcome is appended to the ledger.
-  void      the intent went to the embedded sandbox of a run that has ended: its state (vouchers,
-            idempotency records) died with that process, nothing can be replayed or issued there.
-  manual    AllSafe allocations (no idempotency: never resent) and raw requests that cannot be replayed
-            as sent (no key, or other credentials than the run's): listed with what support needs.
-  open      the replay got no settled answer (5xx after retries): still open, run reconcile again.
-
-Exit codes: 0 nothing left open; 1 something could not be settled (manual ones included); 2 usage or
-configuration (no ledger, a ledger of another target, a ledger locked by a running run); 3 the target is
-unreachable or refuses the credentials. A second run finds nothing to do ("nothing open").
-"""
+"""One pass of `uatcert reconcile` over a ledger's open intents (what it does with each: see the package)."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import dataclasses
 import datetime as dt
-import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from uatcert.config import Settings, get_settings
-from uatcert.errors import ConfigError, TargetUnreachable, UatCertError
-from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
+from uatcert.config import Settings
+from uatcert.errors import ConfigError, TargetUnreachable
+from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome, Observer
 from uatcert.evidence import (
     SETTLED,
     IssuanceLedger,
-    LedgerLock,
     OpenIntent,
     client_fingerprint,
     open_intents,
@@ -48,19 +24,11 @@ from uatcert.evidence import (
     write_ledger_csv,
 )
 from uatcert.guard import looks_like_production
-from uatcert.v2 import ApiConnectionError as V2ConnectionError
+from uatcert.reconcile._clients import UNREACHABLE, Client, new_client
+from uatcert.reconcile._counts import ledger_counts
 from uatcert.v2 import ApiError as V2Error
-from uatcert.v2 import AuthenticationError as V2AuthError
-from uatcert.v2 import PermissionDeniedError as V2Forbidden
-from uatcert.v2 import RetryPolicy as V2Retry
-from uatcert.v2 import TokenError as V2TokenError
 from uatcert.v2 import V2Client
-from uatcert.v3 import ApiConnectionError as V3ConnectionError
 from uatcert.v3 import ApiError as V3Error
-from uatcert.v3 import AuthenticationError as V3AuthError
-from uatcert.v3 import PermissionDeniedError as V3Forbidden
-from uatcert.v3 import RetryPolicy as V3Retry
-from uatcert.v3 import TokenError as V3TokenError
 from uatcert.v3 import V3Client
 
 EXIT_SETTLED, EXIT_OPEN, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
@@ -76,110 +44,7 @@ may have changed since). A 401/403 comes before any lookup and a 409/422 means a
 settle an intent."""
 EMBEDDED_GONE = ("embedded sandbox of a run that has ended: its state (vouchers, idempotency records) died with "
                  "the run's process; nothing can be replayed or issued there")
-UNREACHABLE = (V3ConnectionError, V3TokenError, V3AuthError, V3Forbidden, V2ConnectionError, V2TokenError, V2AuthError,
-               V2Forbidden)
-"""Errors of a replay that say nothing about the intent: the target or its credentials are the trouble (exit 3)."""
-Client = V3Client | V2Client
 
-
-# counts and notes used by `uatcert run` ----------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class LedgerCounts:
-    intents: int
-    outcomes: int
-    open: int
-    unreadable: int
-
-    def line(self) -> str:
-        torn = f", {self.unreadable} unreadable line(s)" if self.unreadable else ""
-        return f"{self.intents} intent(s), {self.outcomes} with an outcome, {self.open} open{torn}"
-
-
-def ledger_counts(records: list[dict[str, Any]], unreadable: int = 0) -> LedgerCounts:
-    """Intents (an issuance key or a raw request; a replay of the same key is not a new one), those with any
-    outcome (settled or `unknown`; a raw request's answer counts), and the open ones."""
-    intents: set[tuple[str, str]] = set()
-    answered: set[tuple[str, str]] = set()
-    for r in records:
-        event = r.get("event")
-        if event == "intent":
-            intents.add(("key", f"{r.get('api')}:{r.get('idempotency_key')}"))
-        elif event == "outcome":
-            answered.add(("key", f"{r.get('api')}:{r.get('idempotency_key')}"))
-        elif event == "raw_intent" and not r.get("reconciliation"):
-            intents.add(("raw", str(r.get("raw_id"))))
-        elif event == "raw_outcome" or (event == "attempt" and r.get("raw_id")):
-            answered.add(("raw", str(r.get("raw_id"))))
-    return LedgerCounts(len(intents), len(intents & answered), len(open_intents(records)), unreadable)
-
-
-def write_ledger_summary(reports: Path, out: TextIO) -> None:
-    """The run's ledger in one or two lines of the run's summary: counts, open intents, a torn line."""
-    contents = read_ledger_file(reports / "ledger.jsonl")
-    if not contents.records and not contents.unreadable:
-        return
-    counts = ledger_counts(contents.records, len(contents.unreadable))
-    out.write(f"\nLedger: {counts.line()}\n")
-    if counts.open:
-        out.write("  open intents are listed in the certificate; settle them with: uatcert reconcile\n")
-    note = contents.describe_unreadable()
-    if note:
-        out.write(f"  {note}\n")
-
-
-def note_archived_ledger(archived: Path, out: TextIO) -> None:
-    """A previous ledger moved aside by a new run: say so when it still holds open intents."""
-    contents = read_ledger_file(archived)
-    still_open = [o for o in open_intents(contents.records) if not o.embedded_sandbox]
-    if still_open:
-        out.write(f"note: the previous run's ledger, moved to {archived}, has {len(still_open)} open intent(s); "
-                  f"settle them with: uatcert reconcile --ledger {archived}\n")
-
-
-# the command ---------------------------------------------------------------------------------------
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="uatcert reconcile",
-                                     description="settle the issuances a run left open (same key, never twice)")
-    parser.add_argument("--reports", metavar="DIR", help="the run's output folder (default: reports)")
-    parser.add_argument("--ledger", metavar="FILE", help="a ledger file (default: DIR/ledger.jsonl), e.g. one "
-                                                         "a later run moved to previous-ledgers/")
-    parser.add_argument("--allow-production", action="store_true",
-                        help="replay intents of a target that looks like production")
-    parser.add_argument("--max-age-hours", type=float, default=MAX_AGE_HOURS, metavar="H",
-                        help=f"replay only intents younger than this (default {MAX_AGE_HOURS:g}: the provider's "
-                             "idempotency retention is undocumented); older ones are listed for manual reconciliation")
-    return parser
-
-
-def reconcile_main(argv: Sequence[str], out: TextIO | None = None) -> int:
-    """`uatcert reconcile`: see the module docstring; errors are one line on stderr."""
-    out = out or sys.stdout
-    try:
-        args = _parser().parse_args(list(argv))
-    except SystemExit as exc:
-        return EXIT_SETTLED if exc.code == 0 else EXIT_USAGE
-    if args.reports:
-        os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
-    if args.allow_production:
-        os.environ["UATCERT_GUARD__ALLOW_PRODUCTION"] = "true"
-    try:
-        settings = get_settings()
-        ledger = Path(args.ledger) if args.ledger else settings.run.reports_dir / "ledger.jsonl"
-        if not ledger.is_file():
-            raise ConfigError(f"no ledger at {ledger}: nothing to reconcile (a run writes reports/ledger.jsonl)")
-        with LedgerLock(ledger.parent, what="uatcert reconcile"):
-            return Reconciliation(settings, ledger, out, max_age_hours=args.max_age_hours).run()
-    except UatCertError as exc:
-        sys.stderr.write(f"uatcert reconcile: {exc}\n")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("uatcert reconcile: interrupted (what was settled is in the ledger; run it again)\n")
-        return 130
-
-
-@dataclasses.dataclass
 class Tally:
     replayed: int = 0
     vouchers: int = 0
@@ -468,33 +333,10 @@ class Reconciliation:
         product_class = str(intent.intent.get("product_class") or self.settings.v2.product_class)
         slot = (intent.api, product_class if intent.api == "v2" else "")
         if slot not in self._clients:
-            self._clients[slot] = self._new_client(intent.api, product_class)
+            observers: list[Observer] = [self.ledger(), self._last.append]
+            self._clients[slot] = new_client(self.settings, intent.api, product_class,
+                                             hook=_ReplayOutcomes(self.ledger()), observers=observers)
         return self._clients[slot]
-
-    def _new_client(self, api: str, product_class: str) -> Client:
-        retry = self.settings.retry
-        ledger = _ReplayOutcomes(self.ledger())
-        observers: list[Callable[[Exchange], None]] = [self.ledger(), self._last.append]
-        if api == "v3":
-            v3 = self.settings.v3
-            assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
-            return V3Client(
-                v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
-                scope_prefix=v3.scope_prefix, timeout=v3.timeout_s,
-                retry=V3Retry(max_attempts=retry.max_attempts, backoff_base_s=retry.backoff_base_s,
-                              backoff_cap_s=retry.backoff_cap_s),
-                observers=observers, issuance_hooks=[ledger],
-            )
-        v2 = self.settings.v2
-        assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
-        assert v2.x_client_id and v2.x_client_secret
-        return V2Client(
-            v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
-            v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=product_class, timeout=v2.timeout_s,
-            retry=V2Retry(max_attempts=retry.max_attempts, backoff_base_s=retry.backoff_base_s,
-                          backoff_cap_s=retry.backoff_cap_s),
-            observers=observers, issuance_hooks=[ledger],
-        )
 
     def _close(self) -> None:
         for client in self._clients.values():
@@ -520,7 +362,3 @@ class _ReplayOutcomes(IssuanceHook):
                 f"replay refused with {outcome.http_status}, which does not prove what became of the original: "
                 f"{outcome.error}"))
         self.ledger.after(outcome)
-
-
-__all__ = ["ledger_counts", "note_archived_ledger", "reconcile_main",
-           "write_ledger_summary"]
