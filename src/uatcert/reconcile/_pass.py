@@ -255,7 +255,9 @@ class Reconciliation:
             how = "the provider replayed the original issuance"
         else:
             how = "issued now: the original request had not reached the provider"
-        self._line("replayed", intent, f"issued, vouchers {', '.join(ids) or 'none'} ({how})")
+        asked = int(record["quantity"])
+        state = "issued" if len(ids) >= asked else f"partial ({len(ids)} of {asked}: the rest is not issued)"
+        self._line("replayed", intent, f"{state}, vouchers {', '.join(ids) or 'none'} ({how})")
 
     def _after_error(self, intent: OpenIntent, error: Exception) -> None:
         """The client already wrote the outcome (refused or unknown); count and say which."""
