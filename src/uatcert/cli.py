@@ -4,6 +4,7 @@ The `uatcert` command.
     uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
     uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
+    uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
 authentication impossible. Errors are one clear line on stderr, never a traceback.
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
+    commands.add_parser("reconcile", help="settle the issuances a killed run left open (same key, never twice)",
+                        add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     proxy = commands.add_parser("proxy", help="a recording fault proxy in front of the sandbox or UAT",
@@ -73,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.pack import verify_main
 
         return verify_main(args_list[1:])
+    if args_list[:1] == ["reconcile"]:
+        from uatcert.reconcile import reconcile_main
+
+        return reconcile_main(args_list[1:])
     if args_list[:1] == ["report"]:
         from uatcert.pack import report_main
 

@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "_http": CLIENTS | {"suite", "pack", "evidence", "sandbox"},
     "evidence": {"suite", "pack", "sandbox", "runner", "cli"},
     "suite": {"pack", "runner", "cli"},
+    "reconcile": {"_http", "suite", "pack", "sandbox", "runner", "cli"},
     "formats": CLIENTS | {"_http", "suite", "pack", "evidence", "sandbox"},
 }
 """Top-level unit -> units it must never import."""
