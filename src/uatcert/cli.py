@@ -4,8 +4,9 @@ The `uatcert` command.
     uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
 
-Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
-authentication impossible. Errors are one clear line on stderr, never a traceback.
+Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unusable (unreachable,
+TLS, credentials refused, not the API, an empty catalogue). Errors are one clear line on stderr naming the
+setting or the cause, never a traceback (docs/bad-input.md).
 """
 
 from __future__ import annotations

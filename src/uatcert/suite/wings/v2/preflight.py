@@ -12,7 +12,7 @@ from uatcert.guard import guard_target
 from uatcert.preflight import Plan, html_answer, require_budget, unreachable
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
 from uatcert.v2 import ApiError as V2ApiError
-from uatcert.v2 import CatalogueEntry, V2Client, read_catalogue
+from uatcert.v2 import CatalogueEntry, RetryPolicy, V2Client, read_catalogue
 from uatcert.v2 import TokenError as V2TokenError
 
 V2_ISS_EVERY_QUANTITY = 2
@@ -67,7 +67,7 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
     try:
         with V2Client(v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
                       v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=v2.product_class,
-                      timeout=v2.timeout_s) as client:
+                      timeout=v2.timeout_s, retry=RetryPolicy(max_attempts=2)) as client:
             client.access_token()
             # A read that issues nothing: Check Vouchers of a ref that was never issued (answer UNDOCUMENTED).
             probe = client.send("POST", client.check_path(), json={"voucher_settlement_refs": [str(uuid.uuid4())]})

@@ -15,6 +15,7 @@ from uatcert.v3 import (
     AuthenticationError,
     NotFoundError,
     Product,
+    RetryPolicy,
     TokenError,
     V3Client,
 )
@@ -27,6 +28,8 @@ IDEM_VOUCHERS = 12
 three losses 1 (client-side faults only)."""
 LARGEST_QUANTITY = 20  # ISS-VALID: the largest quantity, once
 STS_READABLE = 21
+PREFLIGHT_RETRY = RetryPolicy(max_attempts=2)
+"""The pre-flight tries twice, then says why the target cannot be used (as AllSafe's does)."""
 
 
 def plan_v3(products: list[Product]) -> Plan:
@@ -66,7 +69,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
     advice = "nothing to certify: ask UNIQREWARDS to configure the client's products in this environment"
     try:
         with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
-                      scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:
+                      scope_prefix=v3.scope_prefix, timeout=v3.timeout_s, retry=PREFLIGHT_RETRY) as client:
             products = client.products()
     except ApiConnectionError as exc:
         raise unreachable(exc, urls) from None
