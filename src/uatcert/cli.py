@@ -91,7 +91,6 @@ def _run(args: argparse.Namespace) -> int:
     from uatcert.config import get_settings
     from uatcert.preflight import check_reports_dir
     from uatcert.profiles import select
-    from uatcert.runner import certify
 
     if args.defect:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
@@ -115,6 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     for profile in profiles:
         profile.preflight(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
+    from uatcert.runner import certify  # after the pre-flight: a refused run never loads pytest
+
     return certify(profiles, settings, sys.stdout, extra)
 
 

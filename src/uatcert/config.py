@@ -379,8 +379,9 @@ def unknown_variables(
             upper = name.upper()
             if not upper.startswith(ENV_PREFIX) or upper in known or upper in found:
                 continue
-            close = difflib.get_close_matches(upper, list(known), n=1, cutoff=0.75)
-            found[upper] = UnknownVariable(name, source, close[0] if close else None)
+            bare = {k.removeprefix(ENV_PREFIX): k for k in known}  # the shared prefix would make every name close
+            close = difflib.get_close_matches(upper.removeprefix(ENV_PREFIX), list(bare), n=1, cutoff=0.75)
+            found[upper] = UnknownVariable(name, source, bare[close[0]] if close else None)
     return list(found.values())
 
 
