@@ -156,6 +156,14 @@ CASES = (
     Case("v2-file-not-utf8", "a v2 catalogue file saved in Latin-1", {"UATCERT_V2__CATALOGUE_FILE": "{tmp}/latin.csv"},
          ("uatcert: v2 catalogue file {tmp}/latin.csv: line 2: not UTF-8 (byte 0xe9 at character 4); save the file as "
           "CSV UTF-8",), 2, "not UTF-8"),
+    Case("sandbox-catalogue-empty", "an empty catalogue file for the embedded sandbox",
+         {"UATCERT_SANDBOX__CATALOGUE": "{tmp}/empty.json"},
+         ("uatcert: UATCERT_SANDBOX__CATALOGUE {tmp}/empty.json: lists no product: nothing to certify",), 2,
+         "UATCERT_SANDBOX__CATALOGUE", args=("--profile", "v3", "--reports", "{tmp}/sandbox-empty")),
+    Case("sandbox-catalogue-not-json", "a catalogue file for the embedded sandbox that is not JSON",
+         {"UATCERT_SANDBOX__CATALOGUE": "{tmp}/broken.json"},
+         ("uatcert: sandbox catalogue {tmp}/broken.json: invalid JSON at line 1 column 17: Expecting value",), 2,
+         "invalid JSON", args=("--profile", "v3", "--reports", "{tmp}/sandbox-broken")),
     # -- targets (exit 3) -----------------------------------------------------------------------------------------
     Case("unreachable", "nothing listens on the port", v3("closed"),
          ("uatcert: cannot reach UATCERT_V3__TOKEN_URL http://{closed}/oauth2/token: connection refused (nothing "
@@ -214,6 +222,7 @@ def places(sandbox_server: BackgroundServer, tmp_path_factory: pytest.TempPathFa
     header = b"Product Name,Product Code,Order Number,Product Type\n"
     (tmp / "latin.csv").write_bytes(header + b"Caf\xe9,C1,1,product-based\n")
     (tmp / "empty.json").write_text(json.dumps({"products": []}))
+    (tmp / "broken.json").write_text('{"products": [1,]}')
     html_app = Starlette(routes=[Route("/{path:path}", _page, methods=["GET", "POST"])])
     with socket.socket() as closed, BackgroundServer(html_app) as html, \
             BackgroundServer(create_app(SandboxConfig(catalogue_path=tmp / "empty.json"))) as empty:
@@ -283,7 +292,8 @@ def render_doc() -> str:
         "- **3**: the target cannot be certified as configured: unreachable (refused, TLS, DNS, timeout),",
         "  credentials refused, not the API (an HTML page: a portal, a gateway, a wrong URL), or nothing to",
         "  certify (an empty v3 catalogue: the provider must configure the client's products). Found by the",
-        "  pre-flight, before the first scenario; nothing was issued.",
+        "  pre-flight, before the first scenario; nothing was issued. An empty catalogue file given to the",
+        "  embedded sandbox (`UATCERT_SANDBOX__CATALOGUE`) is the run's own configuration: exit 2.",
         "- An unknown `UATCERT_*` variable (a typo) is **warned**, with the closest real name, and ignored: the",
         "  run goes on. When the typo leaves a required setting unset, the run stops on that missing setting",
         "  and the error names the typo instead of a separate warning. The names compared are every setting",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TextIO
 
 from uatcert.config import Settings
-from uatcert.errors import TargetUnreachable
+from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import Plan, html_answer, require_budget, unreachable
+from uatcert.sandbox import load_catalogue
 from uatcert.suite.wings.v3.picking import choose
 from uatcert.v3 import (
     ApiConnectionError,
@@ -58,9 +59,12 @@ def plan_v3(products: list[Product]) -> Plan:
 
 
 def check_v3_target(settings: Settings, out: TextIO) -> None:
-    """Guard, reach and authenticate a configured v3 target; no-op for the embedded sandbox."""
+    """Guard, reach and authenticate a configured v3 target; for the embedded sandbox, read its catalogue file."""
     v3 = settings.v3
     if not v3.configured:
+        if settings.sandbox.catalogue is not None and not load_catalogue(settings.sandbox.catalogue).products:
+            raise ConfigError(f"UATCERT_SANDBOX__CATALOGUE {settings.sandbox.catalogue}: lists no product: "
+                              "nothing to certify")
         return
     assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
     production = guard_target(settings.guard, [v3.base_url, v3.token_url], v3.environment, v3.base_url)
