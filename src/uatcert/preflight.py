@@ -70,7 +70,7 @@ def _address(url: str) -> str:
     return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
-def wire_cause(exc: BaseException, url: str) -> str | None:
+def wire_cause(exc: BaseException, url: str, timeout: str = "in time") -> str | None:
     """Why a connection to `url` failed, in words (TLS, refused, DNS, timeout); None when it is none of these."""
     chain = _chain(exc)
     for error in chain:
@@ -85,7 +85,7 @@ def wire_cause(exc: BaseException, url: str) -> str | None:
         if isinstance(error, socket.gaierror):
             return f"host name not found (DNS): {urlsplit(url).hostname}"
         if isinstance(error, httpx.TimeoutException | TimeoutError):
-            return "no answer in time (timed out)"
+            return f"no answer {timeout} (timed out)"
     return None
 
 
@@ -97,10 +97,12 @@ def _setting_of(exc: BaseException, urls: Mapping[str, str]) -> tuple[str, str]:
     return max(matches, key=lambda m: len(m[1])) if matches else next(iter(urls.items()))
 
 
-def unreachable(exc: BaseException, urls: Mapping[str, str]) -> TargetUnreachable:
-    """`cannot reach <SETTING> <url>: <cause>` for a connection failure (`urls`: setting name -> URL)."""
+def unreachable(exc: BaseException, urls: Mapping[str, str], timeout: tuple[str, float]) -> TargetUnreachable:
+    """`cannot reach <SETTING> <url>: <cause>` for a connection failure (`urls`: setting name -> URL;
+    `timeout`: the timeout setting and its value, named when the target did not answer in time)."""
     setting, url = _setting_of(exc, urls)
-    return TargetUnreachable(f"cannot reach {setting} {url}: {wire_cause(exc, url) or exc}")
+    within = f"within {timeout[1]:g} s ({timeout[0]})"
+    return TargetUnreachable(f"cannot reach {setting} {url}: {wire_cause(exc, url, within) or exc}")
 
 
 def html_answer(exc: BaseException, urls: Mapping[str, str]) -> TargetUnreachable | None:

@@ -5,7 +5,8 @@ code (2 usage or configuration, 3 target unusable). The table below is also the 
 `docs/bad-input.md` (`render_doc()`; a test checks the page matches; regenerate it with
 `.venv/bin/python -m tests.e2e.test_bad_input > docs/bad-input.md`).
 
-The targets are servers on 127.0.0.1, shared by every case: a closed port, a plain-HTTP page server
+The targets are servers on 127.0.0.1, shared by every case: a closed port, a port that never answers,
+a plain-HTTP page server
 (also the https:// port that fails its TLS handshake), the session sandbox (wrong credentials) and a
 sandbox started with an empty v3 catalogue. No case gets as far as pytest.
 """
@@ -42,7 +43,8 @@ from uatcert.sandbox import (
 V2_FILE = ROOT / "src" / "uatcert" / "sandbox" / "data" / "v2_catalogue.csv"
 DOC = ROOT / "docs" / "bad-input.md"
 SHOWN = {
-    "closed": "127.0.0.1:<closed-port>", "html": "127.0.0.1:<html-port>", "sandbox": "127.0.0.1:<sandbox-port>",
+    "closed": "127.0.0.1:<closed-port>", "silent": "127.0.0.1:<silent-port>",
+    "html": "127.0.0.1:<html-port>", "sandbox": "127.0.0.1:<sandbox-port>",
     "empty": "127.0.0.1:<empty-sandbox-port>", "tmp": "<tmp>", "v2file": "<v2-catalogue.csv>",
 }
 """How the doc shows the parts of a message that change from run to run."""
@@ -168,6 +170,10 @@ CASES = (
     Case("unreachable", "nothing listens on the port", v3("closed"),
          ("uatcert: cannot reach UATCERT_V3__TOKEN_URL http://{closed}/oauth2/token: connection refused (nothing "
           "listens on {closed})",), 3, "connection refused"),
+    Case("no-answer", "a port that takes the connection and never answers",
+         {**v3("silent"), "UATCERT_V3__TIMEOUT_S": "0.5"},
+         ("uatcert: cannot reach UATCERT_V3__TOKEN_URL http://{silent}/oauth2/token: no answer within 0.5 s "
+          "(UATCERT_V3__TIMEOUT_S) (timed out)",), 3, "UATCERT_V3__TIMEOUT_S"),
     Case("tls-failure", "https:// to a plain-HTTP port",
          {**v3("html"), "UATCERT_V3__TOKEN_URL": "https://{html}/oauth2/token"},
          ("uatcert: cannot reach UATCERT_V3__TOKEN_URL https://{html}/oauth2/token: TLS failure: the handshake failed "
@@ -224,10 +230,13 @@ def places(sandbox_server: BackgroundServer, tmp_path_factory: pytest.TempPathFa
     (tmp / "empty.json").write_text(json.dumps({"products": []}))
     (tmp / "broken.json").write_text('{"products": [1,]}')
     html_app = Starlette(routes=[Route("/{path:path}", _page, methods=["GET", "POST"])])
-    with socket.socket() as closed, BackgroundServer(html_app) as html, \
+    with socket.socket() as closed, socket.socket() as silent, BackgroundServer(html_app) as html, \
             BackgroundServer(create_app(SandboxConfig(catalogue_path=tmp / "empty.json"))) as empty:
         closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
-        yield {"closed": f"127.0.0.1:{closed.getsockname()[1]}", "html": f"127.0.0.1:{html.port}",
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # never accepted: connections complete, no answer ever comes
+        yield {"closed": f"127.0.0.1:{closed.getsockname()[1]}", "silent": f"127.0.0.1:{silent.getsockname()[1]}",
+               "html": f"127.0.0.1:{html.port}",
                "sandbox": f"127.0.0.1:{sandbox_server.port}", "empty": f"127.0.0.1:{empty.port}",
                "tmp": str(tmp), "v2file": str(V2_FILE)}
 

@@ -48,7 +48,7 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
             raise TargetUnreachable(f"the AllSafe target {allsafe.base_url} refused the credentials of {username!r} "
                                     f"({setting}_USERNAME and {setting}_PASSWORD): {exc}") from None
         except AllSafeConnectionError as exc:
-            raise unreachable(exc, urls) from None
+            raise unreachable(exc, urls, ("UATCERT_ALLSAFE__TIMEOUT_S", allsafe.timeout_s)) from None
         except AllSafeError as exc:
             if (page := html_answer(exc, urls)) is not None:
                 raise page from None

@@ -72,7 +72,7 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
             # A read that issues nothing: Check Vouchers of a ref that was never issued (answer UNDOCUMENTED).
             probe = client.send("POST", client.check_path(), json={"voucher_settlement_refs": [str(uuid.uuid4())]})
     except V2ConnectionError as exc:
-        raise unreachable(exc, urls) from None
+        raise unreachable(exc, urls, ("UATCERT_V2__TIMEOUT_S", v2.timeout_s)) from None
     except V2ApiError as exc:
         if (page := html_answer(exc, urls)) is not None:
             raise page from None

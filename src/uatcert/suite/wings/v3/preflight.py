@@ -76,7 +76,7 @@ def check_v3_target(settings: Settings, out: TextIO) -> None:
                       scope_prefix=v3.scope_prefix, timeout=v3.timeout_s, retry=PREFLIGHT_RETRY) as client:
             products = client.products()
     except ApiConnectionError as exc:
-        raise unreachable(exc, urls) from None
+        raise unreachable(exc, urls, ("UATCERT_V3__TIMEOUT_S", v3.timeout_s)) from None
     except ApiError as exc:
         if (page := html_answer(exc, urls)) is not None:
             raise page from None
