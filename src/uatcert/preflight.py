@@ -85,7 +85,7 @@ def wire_cause(exc: BaseException, url: str, timeout: str = "in time") -> str | 
         if isinstance(error, socket.gaierror):
             return f"host name not found (DNS): {urlsplit(url).hostname}"
         if isinstance(error, httpx.TimeoutException | TimeoutError):
-            return f"no answer {timeout} (timed out)"
+            return f"timed out: no answer {timeout}"
     return None
 
 

@@ -172,8 +172,8 @@ CASES = (
           "listens on {closed})",), 3, "connection refused"),
     Case("no-answer", "a port that takes the connection and never answers",
          {**v3("silent"), "UATCERT_V3__TIMEOUT_S": "0.5"},
-         ("uatcert: cannot reach UATCERT_V3__TOKEN_URL http://{silent}/oauth2/token: no answer within 0.5 s "
-          "(UATCERT_V3__TIMEOUT_S) (timed out)",), 3, "UATCERT_V3__TIMEOUT_S"),
+         ("uatcert: cannot reach UATCERT_V3__TOKEN_URL http://{silent}/oauth2/token: timed out: no answer within "
+          "0.5 s (UATCERT_V3__TIMEOUT_S)",), 3, "UATCERT_V3__TIMEOUT_S"),
     Case("tls-failure", "https:// to a plain-HTTP port",
          {**v3("html"), "UATCERT_V3__TOKEN_URL": "https://{html}/oauth2/token"},
          ("uatcert: cannot reach UATCERT_V3__TOKEN_URL https://{html}/oauth2/token: TLS failure: the handshake failed "
