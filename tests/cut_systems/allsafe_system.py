@@ -78,7 +78,7 @@ def main(bug: str | None = None) -> None:
     except Outcome as outcome:
         sys.stderr.write(f"{outcome}\n")
         raise SystemExit(outcome.code) from None
-    print(code[-4:])
+    sys.stdout.write(f"{code[-4:]}\n")
 
 
 if __name__ == "__main__":

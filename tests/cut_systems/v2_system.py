@@ -119,11 +119,11 @@ def main(bug: str | None = None) -> None:
             quantity -= batch
     except Outcome as outcome:
         for ref in refs:
-            print(ref)
+            sys.stdout.write(f"{ref}\n")
         sys.stderr.write(f"{outcome}\n")
         raise SystemExit(outcome.code) from None
     for ref in refs:
-        print(ref)
+        sys.stdout.write(f"{ref}\n")
 
 
 if __name__ == "__main__":

@@ -129,11 +129,11 @@ def main(bug: str | None = None) -> None:
             quantity -= batch
     except Outcome as outcome:
         for voucher_id in ids:
-            print(voucher_id)
+            sys.stdout.write(f"{voucher_id}\n")
         sys.stderr.write(f"{outcome}\n")
         raise SystemExit(outcome.code) from None
     for voucher_id in ids:
-        print(voucher_id)
+        sys.stdout.write(f"{voucher_id}\n")
 
 
 if __name__ == "__main__":
