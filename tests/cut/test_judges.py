@@ -228,3 +228,9 @@ def test_stopped_on_401() -> None:
     assert verdict(als.stopped_on_401([refused], SystemRun(1)))
     judgement = als.stopped_on_401([refused, alloc(2, 1.3, status=None, delivered=401)], SystemRun(1))
     assert not judgement.ok and "1 request(s) after the 401 (allocate)" in judgement.got
+
+
+def test_a_malformed_allocation_refused_by_the_system_itself_passes_only_when_allowed() -> None:
+    assert als.refusal_not_retried([], SystemRun(1), refused_locally_ok=True).ok
+    assert not als.refusal_not_retried([], SystemRun(1)).ok
+    assert not als.refusal_not_retried([], SystemRun(0), refused_locally_ok=True).ok

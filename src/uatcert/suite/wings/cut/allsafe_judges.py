@@ -61,11 +61,14 @@ def unknown_not_resent(records: Sequence[Seen], run: SystemRun) -> Judgement:
     return Judgement(expected, tuple(problems))
 
 
-def refusal_not_retried(records: Sequence[Seen], run: SystemRun) -> Judgement:
-    """After a 491, 492, 495 or 496 the system sent no further allocation and reported the refusal (exit 1)."""
+def refusal_not_retried(records: Sequence[Seen], run: SystemRun, *, refused_locally_ok: bool = False) -> Judgement:
+    """After a 491, 492, 495 or 496 the system sent no further allocation and reported the refusal (exit 1).
+    `refused_locally_ok`: a malformed request the system refused itself, sending nothing, passes too."""
     expected = "no allocation after a 491/492/495/496 refusal, the refusal reported (exit 1)"
     attempts = issuing(records)
     refused = next((r for r in attempts if r.delivered_status in REFUSALS), None)
+    if refused is None and refused_locally_ok and not attempts and run.exit_code == EXIT_REFUSED:
+        return Judgement(expected)
     if refused is None:
         return Judgement(expected, ("the system sent no allocation that was refused",))
     problems: list[str] = []
