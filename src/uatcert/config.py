@@ -158,6 +158,7 @@ class CutSettings(BaseModel):
     allsafe_trigger: str | None = Field(None, description="AllSafe system: VENDOR VALUE")
     trigger_timeout_s: float = Field(30.0, gt=0, le=600, description="a trigger running longer is killed")
     interactive_wait_s: float = Field(120.0, gt=0, le=3600, description="interactive mode: wait for the system")
+    proxy_port: int = Field(0, ge=0, le=65535, description="port of the proxy on 127.0.0.1 (0: any free port)")
 
 
 class RetrySettings(BaseModel):

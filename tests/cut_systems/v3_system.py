@@ -26,7 +26,7 @@ import httpx
 
 MAX_ATTEMPTS = 5
 BACKOFF_S = 0.25
-BACKOFF_CAP_S = 1.0
+BACKOFF_CAP_S = 0.5
 BATCH = 20
 SCOPES = ("issue_vouchers", "read_catalogue", "read_vouchers")
 BUGS = {

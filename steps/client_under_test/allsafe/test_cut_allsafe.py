@@ -77,7 +77,8 @@ def _(cut: CutScenario, check: Check) -> None:
 
 @then("the system did not retry the refused allocation and reported the refusal")
 def _(cut: CutScenario, check: Check) -> None:
-    judged(check, allsafe_judges.refusal_not_retried(cut.records(), last_run(cut), refused_locally_ok=cut.refused_locally_ok))
+    judged(check, allsafe_judges.refusal_not_retried(cut.records(), last_run(cut), 
+        refused_locally_ok=cut.refused_locally_ok))
 
 
 @then("the system sent nothing after the authentication failure and reported it")

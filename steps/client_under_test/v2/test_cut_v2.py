@@ -1,4 +1,4 @@
-"""CUT-V2-*: the integrator's UNIQREWARDS v2 system, judged from what it sent through the proxy (steps: ../conftest.py)."""
+"""CUT-V2-*: the integrator's UNIQREWARDS v2 system, judged from what it sent through the proxy."""
 
 from __future__ import annotations
 

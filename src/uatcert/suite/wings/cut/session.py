@@ -39,7 +39,8 @@ class Proxies:
         with self._lock:
             if profile not in self._started:
                 access = system_access(self._runtime, cut_target(self._runtime, profile))
-                self._started[profile] = (FaultProxy(access.upstreams).start(), access)
+                port = self._runtime.settings.cut.proxy_port
+                self._started[profile] = (FaultProxy(access.upstreams, port=port).start(), access)
             return self._started[profile]
 
     def stop(self) -> None:
@@ -117,7 +118,10 @@ class CutScenario:
         if self.target.trigger:
             result = run_trigger(self.target.trigger, args, self.environment(credentials), self.target.timeout_s)
         else:
-            result = wait_interactively(instructions, self.records, self.target.interactive_wait_s)
+            urls = self.proxy.urls(self.target.api)
+            where = f"; its API base URL must be {urls.base_url}" + (f", its token URL {urls.token_url}"
+                                                                     if urls.token_url else "")
+            result = wait_interactively(instructions + where, self.records, self.target.interactive_wait_s)
         self.proxy.wait_idle(IDLE_WAIT_S)
         self.runs.append(result)
         self.attach(result)

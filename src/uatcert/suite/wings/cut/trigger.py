@@ -61,8 +61,8 @@ def run_trigger(command: str, args: Sequence[str], values: Mapping[str, str], ti
     )
 
 
-def wait_interactively(instructions: str, records: Callable[[], list[Seen]], timeout_s: float,
-                       out: TextIO | None = None) -> SystemRun:
+def wait_interactively(instructions: str, records: Callable[[], Sequence[Seen]], timeout_s: float,
+                       out: TextIO | None = None, quiet_s: float = QUIET_S) -> SystemRun:
     """Print what to do in the system, then watch the proxy until it issued and went quiet (or time ran out)."""
     terminal = out or sys.__stdout__ or sys.stdout
     terminal.write(f"\n>>> In your system: {instructions}\n>>> (waiting up to {timeout_s:g} s for its requests)\n")
@@ -71,7 +71,7 @@ def wait_interactively(instructions: str, records: Callable[[], list[Seen]], tim
     deadline = started + timeout_s
     while time.monotonic() < deadline:
         seen = records()
-        if any(r.operation in ISSUING for r in seen) and time.monotonic() - max(r.received_at for r in seen) > QUIET_S:
+        if any(r.operation in ISSUING for r in seen) and time.monotonic() - max(r.received_at for r in seen) > quiet_s:
             return SystemRun(None, (), started, time.monotonic())
         time.sleep(0.2)
     return SystemRun(None, (), started, time.monotonic(), timed_out=not any(r.operation in ISSUING for r in records()))

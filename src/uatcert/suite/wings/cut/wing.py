@@ -73,9 +73,9 @@ def _describer(profile: str, api_title: str) -> Any:
     def describe(runtime: SuiteRuntime) -> Description:
         target: CutTarget = cut_target(runtime, profile)
         return {
-            "api": f"{api_title}: the integrator's system",
+            "api": f"The integrator's system ({api_title})",
             "api_version": "client under test, through the recording fault proxy",
-            "label": f"integrator's system via {target.label}",
+            "label": target.label,
             "base_url": target.base_url,
             "environment": "sandbox" if target.is_sandbox else "configured target",
             "sandbox": target.is_sandbox,
