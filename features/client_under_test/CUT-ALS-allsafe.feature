@@ -30,11 +30,11 @@ Feature: CUT-ALS - The integrator's own system handles AllSafe allocations safel
     Then the system did not retry the refused allocation and reported the refusal
 
     Examples:
-      | refusal                 |
-      | 492 no vouchers         |
-      | 495 validation failed   |
-      | 496 invalid vendor      |
-      | 491 no vault linked     |
+      | refusal                                  |
+      | no vouchers for that vendor and value    |
+      | a validation failure                     |
+      | an invalid vendor                        |
+      | no vault linked to the campaign          |
 
   @CUT-ALS-AUTH @critical
   Scenario: An authentication failure stops the system

@@ -17,8 +17,8 @@ Feature: CUT-V2 - The integrator's own system recovers its UNIQREWARDS v2 Reques
     Then the system resent the same request under the same X-Correlation-Id and reported the vouchers first issued
 
   @CUT-V2-RECOVER @blocker
-  Scenario: A 500 ERV1102 after issuing is recovered with the same X-Correlation-Id and the same request
-    Given the system's first issuance is answered 500 ERV1102 after the provider issued it
+  Scenario: An ERV1102 server error after issuing is recovered with the same X-Correlation-Id and the same request
+    Given the system's first issuance is answered with an ERV1102 server error after the provider issued it
     When the system issues 2 vouchers of a fixed-value product
     Then the system resent the same request under the same X-Correlation-Id and reported the vouchers first issued
 
@@ -30,7 +30,7 @@ Feature: CUT-V2 - The integrator's own system recovers its UNIQREWARDS v2 Reques
 
   @CUT-V2-KEY @blocker
   Scenario: Each issuance has a correlation id of its own, kept on its retries
-    Given the system's first issuance is answered 500 ERV1102 after the provider issued it
+    Given the system's first issuance is answered with an ERV1102 server error after the provider issued it
     When the system issues 1 voucher of a fixed-value product
     And the system issues 1 voucher of a fixed-value product again
     Then each issuance carried one correlation id of its own on all its attempts
@@ -43,7 +43,7 @@ Feature: CUT-V2 - The integrator's own system recovers its UNIQREWARDS v2 Reques
 
   @CUT-V2-BOUND @critical
   Scenario: An issuance failing every time is retried a bounded number of times, spaced out
-    Given every issuance of the system is answered 500 ERV1102 after the provider issued it
+    Given every issuance of the system is answered with an ERV1102 server error after the provider issued it
     When the system issues 1 voucher of a fixed-value product
     Then the system retried a bounded number of times, spaced out, and claimed no vouchers
 

@@ -41,6 +41,12 @@ Feature: CUT - The integrator's own system recovers its UNIQREWARDS v3 issuances
     When the system issues 1 voucher of a fixed-value product
     Then the system waited as long as it was told before sending again
 
+  @CUT-WAIT @critical @sandbox_only
+  Scenario: An issuance still in progress at the provider is waited for
+    Given the provider takes longer to answer the system's first issuance than the system waits
+    When the system issues 1 voucher of a fixed-value product
+    Then the system waited before sending again while the provider was still busy with it
+
   @CUT-BOUND @critical
   Scenario: An issuance failing every time is retried a bounded number of times, spaced out
     Given every issuance of the system is answered with a server error after the provider issued it

@@ -8,7 +8,9 @@ from decimal import Decimal
 from pytest_bdd import given, parsers, then, when
 
 from steps.client_under_test.common import judged, last_run, run_system
+from steps.common import controlled, not_applicable
 from uatcert.proxy import Fault
+from uatcert.sandbox import SandboxControl
 from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings.cut import judges
@@ -21,14 +23,14 @@ SITUATIONS: dict[str, tuple[str, int, dict[str, int]]] = {
     "the answer to the system's first issuance is lost after the provider issued it": ("lose_response", 1, {}),
     "the system's first issuance is answered with a server error after the provider issued it":
         ("error_after_commit", 1, {"status": 500}),
-    "the system's first issuance is answered 500 ERV1102 after the provider issued it":
+    "the system's first issuance is answered with an ERV1102 server error after the provider issued it":
         ("error_after_commit", 1, {"status": 500}),
     "the connection of the system's first issuance is reset before it reaches the provider": ("reset", 1, {}),
     "the system's first issuance is refused as rate limited, to retry after 1 second":
         ("rate_limit", 1, {"retry_after_s": 1}),
     "every issuance of the system is answered with a server error after the provider issued it":
         ("error_after_commit", EVERY, {"status": 500}),
-    "every issuance of the system is answered 500 ERV1102 after the provider issued it":
+    "every issuance of the system is answered with an ERV1102 server error after the provider issued it":
         ("error_after_commit", EVERY, {"status": 500}),
     "the system's first issuance is refused because its token expired early": ("expire_token", 1, {}),
 }
@@ -42,6 +44,14 @@ def dialect(cut: CutScenario) -> judges.Dialect:
 def _(cut: CutScenario, situation: str) -> None:
     kind, times, extra = SITUATIONS[situation]
     cut.arm(Fault(kind, api=cut.target.api, operation="issue", times=times, **extra))  # type: ignore[arg-type]
+
+
+@given("the provider takes longer to answer the system's first issuance than the system waits")
+def _(cut: CutScenario) -> None:
+    control = SandboxControl(controlled(cut.target.sandbox_url))
+    cut.on_close(control.close)
+    cut.on_close(control.clear_faults)
+    control.arm_fault("slow_commit", method="POST", path=r"/products/.+$", api="v3")
 
 
 @when(parsers.re(
@@ -80,6 +90,14 @@ def _(cut: CutScenario, check: Check) -> None:
 
 @then("the system waited as long as it was told before sending again")
 def _(cut: CutScenario, check: Check) -> None:
+    judged(check, judges.waited(cut.records(), dialect(cut)))
+
+
+@then("the system waited before sending again while the provider was still busy with it")
+def _(cut: CutScenario, check: Check, suite_runtime: SuiteRuntime) -> None:
+    if not any(r.delivered_status == 409 for r in cut.records()):
+        not_applicable(f"the system waited for the slow answer ({suite_runtime.settings.sandbox.slow_commit_s:g} s, "
+                       "UATCERT_SANDBOX__SLOW_COMMIT_S) without retrying, so it never met an issuance in progress")
     judged(check, judges.waited(cut.records(), dialect(cut)))
 
 

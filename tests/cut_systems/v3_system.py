@@ -25,6 +25,7 @@ import uuid
 import httpx
 
 MAX_ATTEMPTS = 5
+TIMEOUT_S = 2.0
 BACKOFF_S = 0.25
 BACKOFF_CAP_S = 0.5
 BATCH = 20
@@ -53,7 +54,7 @@ class System:
         self.token_url = os.environ["UATCERT_CUT_TOKEN_URL"]
         self.client_id = os.environ["UATCERT_CUT_CLIENT_ID"]
         self.secret = os.environ["UATCERT_CUT_CLIENT_SECRET"]
-        self.http = httpx.Client(timeout=3.0)
+        self.http = httpx.Client(timeout=TIMEOUT_S)
         self.token: str | None = None
 
     def wait(self, seconds: float) -> None:

@@ -15,6 +15,7 @@ from uatcert.pack._render import (
     matrices,
     matrix_title,
     summary_rows,
+    systems_under_test,
     verdict_word,
 )
 
@@ -52,6 +53,11 @@ def render_markdown(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     )
+    for title, facts, cut_rows in systems_under_test(doc):
+        lines += ["", f"## {title}", ""]
+        lines += _md_table(["", ""], facts)
+        lines += [""] + _md_table(["Requirement", "Behaviour", "Verdict", "Notes"],
+                                  [(i, t, verdict_word(v), n) for i, t, v, n in cut_rows])
     for api, expected, unexpected in expected_catalogues(doc):
         lines += ["", f"## {expected_title(api)}", ""]
         lines += _md_table(["Expected product", "In the listing"], expected)

@@ -43,8 +43,13 @@ def _(cut: CutScenario, check: Check, suite_runtime: SuiteRuntime) -> None:
     run_system(cut, check, [vendor, value_text(value)], f"allocate one {vendor} voucher of {value_text(value)}")
 
 
-@when(parsers.re(r"the system allocates a voucher that AllSafe refuses with (?P<refusal>\d{3}) .*$"))
-def _(cut: CutScenario, check: Check, suite_runtime: SuiteRuntime, refusal: str) -> None:
+REFUSALS = {"no vouchers for that vendor and value": "492", "a validation failure": "495",
+            "an invalid vendor": "496", "no vault linked to the campaign": "491"}
+
+
+@when(parsers.re("the system allocates a voucher that AllSafe refuses with (?P<named>" + "|".join(REFUSALS) + ")$"))
+def _(cut: CutScenario, check: Check, suite_runtime: SuiteRuntime, named: str) -> None:
+    refusal = REFUSALS[named]
     vendor, value = allsafe_type(suite_runtime)
     credentials = None
     args = {"492": [vendor, value_text(UNSTOCKED_VALUE)], "495": [vendor, "0"],

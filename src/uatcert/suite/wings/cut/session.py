@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,6 +96,7 @@ class CutScenario:
         self.refused_locally_ok = False
         """True when the system may refuse the request itself without sending it (a malformed one)."""
         self._attached = 0
+        self._closing: list[Callable[[], None]] = []
         proxy.set_plan(FaultPlan())
         proxy.clear()
 
@@ -130,7 +131,13 @@ class CutScenario:
     def records(self) -> list[ProxyRecord]:
         return self.proxy.records()
 
+    def on_close(self, action: Callable[[], None]) -> None:
+        """Run `action` when the scenario ends (last registered, first run)."""
+        self._closing.append(action)
+
     def close(self) -> None:
+        for action in reversed(self._closing):
+            action()
         self.proxy.set_plan(FaultPlan())
         self.proxy.wait_idle(IDLE_WAIT_S)
         self.proxy.clear()

@@ -22,7 +22,8 @@ V3_REQUIREMENTS = (
                 "a UUID Idempotency-Key on every issuance, one per logical issuance (kept on its retries), a new "
                 "one for each new issuance"),
     Requirement("CUT-WAIT", EPIC_V3, "Waiting when told",
-                "after a 429 (or 409) the issuance resent no sooner than Retry-After"),
+                "after a 429 the issuance resent no sooner than Retry-After; after a 409 (still in progress) "
+                "not at once"),
     Requirement("CUT-BOUND", EPIC_V3, "Bounded retries",
                 "at most 10 attempts for one issuance failing every time, each retry at least 0.2 s after the "
                 "previous answer, no vouchers claimed"),
