@@ -30,6 +30,7 @@ EXPECTED_FAILURES: dict[tuple[str, str], set[str]] = {
     ("cut", "v3_changed_body"): {"CUT-RECOVER"},
     ("cut", "v3_wrong_unit"): {"CUT-LIMITS"},
     ("cut", "v3_stale_token"): {"CUT-TOKEN"},
+    ("cut", "v3_retry_invalid"): {"CUT-INVALID"},
     ("cut-v2", "v2_system"): set(),
     ("cut-v2", "v2_fresh_key"): {"CUT-V2-RECOVER", "CUT-V2-KEY"},
     ("cut-v2", "v2_give_up"): {"CUT-V2-RECOVER"},
@@ -39,10 +40,12 @@ EXPECTED_FAILURES: dict[tuple[str, str], set[str]] = {
     ("cut-v2", "v2_changed_body"): {"CUT-V2-RECOVER"},
     ("cut-v2", "v2_wrong_unit"): {"CUT-V2-LIMITS"},
     ("cut-v2", "v2_stale_token"): {"CUT-V2-TOKEN"},
+    ("cut-v2", "v2_retry_invalid"): {"CUT-V2-INVALID"},
     ("cut-allsafe", "allsafe_system"): set(),
     ("cut-allsafe", "allsafe_realloc"): {"CUT-ALS-UNKNOWN"},
     ("cut-allsafe", "allsafe_retry_refusal"): {"CUT-ALS-REFUSAL"},
     ("cut-allsafe", "allsafe_ignore_401"): {"CUT-ALS-AUTH"},
+    ("cut-allsafe", "allsafe_reports_id"): {"CUT-ALS-ALLOC"},
 }
 
 
@@ -89,3 +92,17 @@ def _steps(node: dict[str, object]) -> list[dict[str, object]]:
 def test_every_reference_system_is_run() -> None:
     scripts = {p.stem for p in SYSTEMS.glob("*.py")}
     assert scripts == {system for _, system in EXPECTED_FAILURES}
+
+
+def test_every_client_under_test_requirement_is_failed_by_some_reference_system() -> None:
+    required = {r for name in TRIGGER_VARIABLE for r in PROFILES[name].requirements}
+    assert set().union(*EXPECTED_FAILURES.values()) == required
+
+
+def test_the_client_under_test_profiles_run_only_when_named() -> None:
+    from uatcert.config import Settings
+    from uatcert.profiles import select
+
+    chosen = [p.name for p in select(None, Settings())]
+    assert chosen and not set(chosen) & set(TRIGGER_VARIABLE)
+    assert [p.name for p in select(["cut-allsafe"], Settings())] == ["cut-allsafe"]

@@ -1,4 +1,4 @@
-"""The AllSafe reference system with one defect: ignore-401."""
+"""The AllSafe reference system with one defect: ignore-401 (keeps trying after a 401)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The AllSafe reference system with one defect: realloc."""
+"""The AllSafe reference system with one defect: realloc (sends an allocation again after an unknown outcome)."""
 
 from __future__ import annotations
 

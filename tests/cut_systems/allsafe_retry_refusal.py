@@ -1,4 +1,4 @@
-"""The AllSafe reference system with one defect: retry-refusal."""
+"""The AllSafe reference system with one defect: retry-refusal (retries 491, 492, 495, 496)."""
 
 from __future__ import annotations
 

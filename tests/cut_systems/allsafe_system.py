@@ -50,7 +50,7 @@ def allocate(bug: str | None, vendor: str, value: str) -> str:
                                  "reconcile in the portal") from None
             status = response.status_code
             if status == 200 and isinstance(response.json(), dict) and response.json().get("code"):
-                return str(response.json()["code"])
+                return str(response.json()["id" if bug == "reports-id" else "code"])
             if status in REFUSALS:
                 if (bug == "retry-refusal" and status != 401) or (bug == "ignore-401" and status == 401):
                     time.sleep(0.25)

@@ -100,6 +100,9 @@ class System:
                     raise Outcome(1, f"request failed (HTTP {status}); try later")
                 self.wait(self.backoff(attempt))
                 continue
+            if self.bug == "retry-invalid":
+                self.wait(self.backoff(attempt))
+                continue
             raise Outcome(1, f"request refused: HTTP {status} {response.text[:200]}")
         raise Outcome(2, f"outcome unknown after {MAX_ATTEMPTS} attempts; reconcile X-Correlation-Id {correlation}")
 

@@ -38,6 +38,7 @@ BUGS = {
     "changed-body": "rebuilds the body on a retry (adds the nominal face value)",
     "wrong-unit": "sends the face value in dollars instead of cents",
     "stale-token": "keeps its token after a 401 and fails",
+    "retry-invalid": "resends a request refused as invalid (any 4xx) unchanged",
 }
 
 
@@ -109,6 +110,9 @@ class System:
             if status >= 500:
                 if self.bug == "give-up":
                     raise Outcome(1, f"issuance failed (HTTP {status}); try later")
+                self.wait(self.backoff(attempt))
+                continue
+            if self.bug == "retry-invalid":
                 self.wait(self.backoff(attempt))
                 continue
             raise Outcome(1, f"issuance refused: HTTP {status} {response.text[:200]}")
