@@ -59,11 +59,11 @@ def test_interactive_mode_prints_what_to_do_and_returns_once_the_system_issued_a
         return seen
 
     out = io.StringIO()
-    run = wait_interactively("issue 1 voucher of MAMVDDMMYY01", records, timeout_s=10, out=out, quiet_s=0.3)
+    run = wait_interactively("issue 1 voucher of MAMVDDMMYY01", records, timeout_s=10, say=out.write, quiet_s=0.3)
     assert "In your system: issue 1 voucher of MAMVDDMMYY01" in out.getvalue()
     assert not run.timed_out and run.exit_code is None and run.finished_at - run.started_at < 5
 
 
 def test_interactive_mode_gives_up_when_nothing_is_issued_in_time() -> None:
-    run = wait_interactively("issue", list, timeout_s=0.5, out=io.StringIO())
+    run = wait_interactively("issue", list, timeout_s=0.5, say=io.StringIO().write)
     assert run.timed_out

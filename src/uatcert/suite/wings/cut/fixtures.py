@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +27,13 @@ def cut(request: pytest.FixtureRequest, cut_proxies: Proxies, suite_runtime: Sui
     if profile is None:
         raise pytest.UsageError(f"{request.node.nodeid}: a client-under-test scenario needs its profile's tag")
     proxy, access = cut_proxies.of(profile)
-    scenario = CutScenario(proxy, access, suite_runtime.redactor)
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def say(text: str) -> None:  # past pytest's output capture, to the terminal uatcert runs in
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    scenario = CutScenario(proxy, access, suite_runtime.redactor, say)
     yield scenario
     scenario.close()

@@ -84,8 +84,11 @@ def system_access(runtime: SuiteRuntime, target: CutTarget) -> SystemAccess:
 class CutScenario:
     """A scenario's view of the proxy: its faults, its system runs, its records (the proxy is cleared first)."""
 
-    def __init__(self, proxy: FaultProxy, access: SystemAccess, redactor: Redactor) -> None:
+    def __init__(self, proxy: FaultProxy, access: SystemAccess, redactor: Redactor,
+                 say: Callable[[str], None] = print) -> None:
         self.proxy = proxy
+        self.say = say
+        """Writes to the integrator's terminal (the interactive mode's instructions)."""
         self.access = access
         self.target = access.target
         self.redactor = redactor
@@ -122,7 +125,7 @@ class CutScenario:
             urls = self.proxy.urls(self.target.api)
             where = f"; its API base URL must be {urls.base_url}" + (f", its token URL {urls.token_url}"
                                                                      if urls.token_url else "")
-            result = wait_interactively(instructions + where, self.records, self.target.interactive_wait_s)
+            result = wait_interactively(instructions + where, self.records, self.target.interactive_wait_s, self.say)
         self.proxy.wait_idle(IDLE_WAIT_S)
         self.runs.append(result)
         self.attach(result)

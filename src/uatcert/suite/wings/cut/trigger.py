@@ -11,10 +11,8 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TextIO
 
 from uatcert.errors import UatCertError
 from uatcert.suite.wings.cut.records import ISSUING, Seen, SystemRun
@@ -62,11 +60,10 @@ def run_trigger(command: str, args: Sequence[str], values: Mapping[str, str], ti
 
 
 def wait_interactively(instructions: str, records: Callable[[], Sequence[Seen]], timeout_s: float,
-                       out: TextIO | None = None, quiet_s: float = QUIET_S) -> SystemRun:
-    """Print what to do in the system, then watch the proxy until it issued and went quiet (or time ran out)."""
-    terminal = out or sys.__stdout__ or sys.stdout
-    terminal.write(f"\n>>> In your system: {instructions}\n>>> (waiting up to {timeout_s:g} s for its requests)\n")
-    terminal.flush()
+                       say: Callable[[str], None], quiet_s: float = QUIET_S) -> SystemRun:
+    """Tell the integrator what to do in the system (`say` reaches the terminal), then watch the proxy until the
+    system issued and went quiet (or time ran out)."""
+    say(f"\n>>> In your system: {instructions}\n>>> (waiting up to {timeout_s:g} s for its requests)\n")
     started = time.monotonic()
     deadline = started + timeout_s
     while time.monotonic() < deadline:
