@@ -7,6 +7,7 @@ report is built (the evidence pack is otherwise complete).
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -77,9 +78,18 @@ def test_reference_system_verdict(tmp_path: Path, profile: str, system: str) -> 
         names = [a["name"] for step in _steps(result) for a in step.get("attachments", [])]
         assert any(n.startswith("proxy recording: ") for n in names), result["name"]
         assert "the system's report" in names, result["name"]
-    if not expected:  # the certificate names the integrator's system and its section
-        certificate = (run.reports / "certificate.md").read_text(encoding="utf-8")
-        assert "The integrator's system" in certificate
+    certificate = (run.reports / "certificate.md").read_text(encoding="utf-8")
+    section = certificate.split("## The integrator's system", 1)[1].split("\n## ", 1)[0]
+    assert f"trigger command {sys.executable}" in section
+    rows = {line.split(" | ")[0].strip("| "): line for line in section.splitlines() if line.startswith("| CUT-")}
+    assert set(rows) == set(PROFILES[profile].requirements)
+    for requirement, row in rows.items():
+        assert f"| {'FAILED' if requirement in expected else 'PASSED'} |" in row, row
+    if not expected:  # support's check of the bundle agrees
+        bundle = next(run.reports.glob("uatcert-evidence-*.zip"))
+        verify = subprocess.run([sys.executable, "-m", "uatcert.cli", "verify", str(bundle)], capture_output=True,
+                                text=True, check=False, env=clean_env(), timeout=120)
+        assert verify.returncode == 0 and "CERTIFIED" in verify.stdout, verify.stdout
 
 
 def _steps(node: dict[str, object]) -> list[dict[str, object]]:
