@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from uatcert.suite.checks import Check
 from uatcert.suite.wings.cut.judges import Judgement
 from uatcert.suite.wings.cut.records import SystemRun
-from uatcert.suite.wings.cut.session import CutScenario
+from uatcert.suite.wings.cut.scenario import CutScenario
 
 
 def run_system(cut: CutScenario, check: Check, args: Sequence[str], instructions: str,

@@ -15,7 +15,7 @@ from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings.cut import judges
 from uatcert.suite.wings.cut.products import UNLISTED_ORDER, UNLISTED_PRODUCT, Asked, v2_product, v3_product
-from uatcert.suite.wings.cut.session import CutScenario
+from uatcert.suite.wings.cut.scenario import CutScenario
 
 EVERY = 1000
 """`times` of a fault that meets every request of a scenario."""

@@ -13,7 +13,7 @@ from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings.cut import allsafe_judges
 from uatcert.suite.wings.cut.products import UNKNOWN_VENDOR, UNSTOCKED_VALUE, allsafe_type
-from uatcert.suite.wings.cut.session import CutScenario
+from uatcert.suite.wings.cut.scenario import CutScenario
 
 scenarios("client_under_test/CUT-ALS-allsafe.feature")
 

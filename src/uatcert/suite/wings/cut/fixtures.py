@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from uatcert.suite.runtime import SuiteRuntime
-from uatcert.suite.wings.cut.session import CutScenario, Proxies
+from uatcert.suite.wings.cut.scenario import CutScenario, Proxies
 from uatcert.suite.wings.cut.target import API_OF
 
 
