@@ -3,6 +3,7 @@ The `uatcert` command.
 
     uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
+    uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
 authentication impossible. Errors are one clear line on stderr, never a traceback.
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    proxy = commands.add_parser("proxy", help="a recording fault proxy in front of the sandbox or UAT",
+                                add_help=False)
+    proxy.add_argument("proxy_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -62,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.sandbox import main as sandbox_main
 
         return sandbox_main(args_list[1:])
+    if args_list[:1] == ["proxy"]:
+        from uatcert.proxy.command import main as proxy_main
+
+        return proxy_main(args_list[1:])
     if args_list[:1] == ["verify"]:
         from uatcert.pack import verify_main
 

@@ -31,8 +31,9 @@ BASE: dict[str, frozenset[str]] = {
 """The base layer: each imports only these units of the project."""
 HTTP_CORE_USERS = CLIENTS | {"faults"}
 PROXY_CORE = frozenset({"errors", "events"})
-"""The fault proxy's core imports only these units; its command module (`PROXY_COMMAND`) also the others."""
-PROXY_COMMAND = "uatcert.proxy.command"
+"""The fault proxy's core imports only these units; its edge modules (`PROXY_EDGE`: the standalone command and
+the redacted recording) also `config`, `guard`, `evidence` and the sandbox's public surface."""
+PROXY_EDGE = frozenset({"uatcert.proxy.command", "uatcert.proxy.recording"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +125,7 @@ def violations(root: Path) -> list[str]:
             found.append(f"{where}: {src} is in the base layer and may import only {sorted(BASE[src]) or 'nothing'}")
         if dst == "_http" and src not in HTTP_CORE_USERS:
             found.append(f"{where}: _http is private to the clients")
-        if src == "proxy" and e.source != PROXY_COMMAND and dst not in PROXY_CORE:
+        if src == "proxy" and e.source not in PROXY_EDGE and dst not in PROXY_CORE:
             found.append(f"{where}: the proxy core may import only {sorted(PROXY_CORE)}")
         if dst == "proxy" and src in CLIENTS | {"_http", "sandbox", "evidence"}:
             found.append(f"{where}: {src} must not import proxy")

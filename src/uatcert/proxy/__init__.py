@@ -10,7 +10,7 @@ request, 500 after commit, hold, 429, early 401, TCP reset), matched by API, ope
         proxy.wait_idle(5.0)
         records = proxy.records()
 
-`uatcert proxy` runs it standalone (`uatcert.proxy.main`).
+`uatcert proxy` runs it standalone (`uatcert.proxy.command`); `uatcert.proxy.recording` writes redacted records.
 """
 
 from __future__ import annotations

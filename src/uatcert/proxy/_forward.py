@@ -10,6 +10,8 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "trailers", "transfer-encoding", "upgrade", "proxy-connection"})
 """RFC 9110 §7.6.1: meaningful for one connection only, never forwarded (nor the headers `Connection` names)."""
 UPSTREAM_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+_SET_BY_THE_PROXY = frozenset({"host", "content-length", "expect"})
+"""Host and Content-Length are the upstream's; the body is sent whole, so no 100-continue is asked for."""
 
 
 def end_to_end(headers: list[tuple[str, str]], *, drop: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -45,7 +47,7 @@ def new_client() -> httpx.AsyncClient:
 async def forward(client: httpx.AsyncClient, method: str, url: str, headers: list[tuple[str, str]],
                   body: bytes) -> Upstream:
     """Send the request as the system sent it (Host and Content-Length set for the upstream); httpx errors pass."""
-    request = httpx.Request(method, url, headers=end_to_end(headers, drop=frozenset({"host", "content-length"})),
+    request = httpx.Request(method, url, headers=end_to_end(headers, drop=_SET_BY_THE_PROXY),
                             content=body)
     response = await client.send(request, stream=True)
     try:

@@ -57,6 +57,8 @@ class Connection:
             event = await self._event()
             if not isinstance(event, h11.Request):
                 return None
+            if self._h11.they_are_waiting_for_100_continue:  # the proxy reads the whole body before deciding
+                self._writer.write(self._h11.send(h11.InformationalResponse(status_code=100, headers=[])) or b"")
             chunks: list[bytes] = []
             size = 0
             while True:

@@ -21,7 +21,7 @@ from uatcert.proxy._forward import Upstream, end_to_end, forward, new_client
 from uatcert.proxy._listener import ClientGone, Connection, Request
 from uatcert.proxy._plan import Fault, FaultPlan, PlanCounter
 from uatcert.proxy._record import ProxyRecord
-from uatcert.proxy._routes import KEY_HEADERS, ProxyUrls, Route, Upstreams, route, urls_of
+from uatcert.proxy._routes import KEY_HEADERS, REQUEST_ID_HEADERS, ProxyUrls, Route, Upstreams, route, urls_of
 
 RecordObserver = Callable[[ProxyRecord], None]
 NO_FAULTS = FaultPlan()
@@ -66,6 +66,7 @@ class FaultProxy:
         self._started = threading.Event()
         self._failure: BaseException | None = None
         self._connections: dict[asyncio.Task[None], Connection] = {}
+        self._client: httpx.AsyncClient | None = None
 
     # public surface ---------------------------------------------------------------------------------
     @property
@@ -122,7 +123,10 @@ class FaultProxy:
         return self._counter.plan
 
     def records(self) -> list[ProxyRecord]:
-        """Every exchange recorded so far, in the order the requests arrived (a copy)."""
+        """Every exchange recorded so far, in the order the requests arrived (a copy).
+
+        An exchange is recorded once it ended, just after its answer was written: a caller that has just got
+        an answer calls `wait_idle` first to be sure its exchange is among them."""
         with self._lock:
             return sorted(self._records, key=lambda r: r.seq)
 
@@ -183,7 +187,7 @@ class FaultProxy:
             conn.abandon()
         tasks = list(self._connections)
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=2.0)
+            _, pending = await asyncio.wait(tasks, timeout=0.5)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -200,6 +204,8 @@ class FaultProxy:
                 await self._exchange(conn, request)
                 if conn.closed:
                     break
+        except asyncio.CancelledError:
+            pass  # the proxy stops while this exchange waited on its upstream: the task ends here
         finally:
             conn.abandon()
             self._connections.pop(task, None)
@@ -222,8 +228,15 @@ class FaultProxy:
         result = _Outcome()
         try:
             await self._handle(conn, request, where, fault, result)
-        finally:
-            self._finish(seq, arrived, request, where, fault, result)
+        except asyncio.CancelledError:
+            self._finish(seq, arrived, request, where, fault, None)  # stopped mid-exchange: nothing to record
+            raise
+        except Exception as exc:  # noqa: BLE001 - a fault of the proxy itself: recorded, the connection closed
+            result.error = f"proxy error: {exc!r}"
+            if result.delivered_status is None:
+                result.outcome = "lost_response" if result.upstream is not None else "lost_request"
+            await conn.close()
+        self._finish(seq, arrived, request, where, fault, result)
 
     async def _handle(self, conn: Connection, request: Request, where: Route, fault: Fault | None,
                       result: _Outcome) -> None:
@@ -238,6 +251,7 @@ class FaultProxy:
             result.error = f"proxy fault {kind}: answered {status} without forwarding"
             await self._deliver(conn, request, result, status, list(made.items()), body)
             return
+        assert self._client is not None
         try:
             upstream = await forward(self._client, request.method, where.upstream_url, request.headers, request.body)
         except httpx.TimeoutException as exc:
@@ -293,11 +307,18 @@ class FaultProxy:
         result.delivered_headers = _joined(headers)
 
     def _finish(self, seq: int, arrived: float, request: Request, where: Route, fault: Fault | None,
-                result: _Outcome) -> None:
+                result: _Outcome | None) -> None:
+        if result is None:
+            with self._idle:
+                self._in_flight = max(0, self._in_flight - 1)
+                self._idle.notify_all()
+            return
         headers = _joined(request.headers)
         key_header = KEY_HEADERS.get(where.api)
         key = next((v for k, v in request.headers if k.lower() == key_header), None) if key_header else None
         upstream = result.upstream
+        answered = _joined(upstream.headers) if upstream is not None else {}
+        request_ids = tuple(answered[name] for name in REQUEST_ID_HEADERS if name in answered)
         with self._lock:
             attempt = 1
             if key is not None:
@@ -308,7 +329,7 @@ class FaultProxy:
                 api="token" if where.token else where.api, method=request.method, url=where.upstream_url,
                 request_headers=headers, request_body=request.body, outcome=result.outcome,
                 status=upstream.status if upstream is not None else None,
-                response_headers=_joined(upstream.headers) if upstream is not None else {},
+                response_headers=answered, request_ids=request_ids,
                 response_body=upstream.decoded_body() if upstream is not None else b"",
                 duration_s=time.monotonic() - arrived, error=result.error, attempt=attempt, idempotency_key=key,
                 issuance=where.issuance,

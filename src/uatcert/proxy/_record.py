@@ -27,7 +27,8 @@ class ProxyRecord:
     "response", "lost_response" (the upstream answered, the system got nothing) or "lost_request" (not forwarded,
     the system got nothing); "connection_error" / "timeout" when the upstream could not be reached (the system
     got a 502 / 504). `api` is "token" for token calls, as the clients record them; `attempt` counts the requests
-    with the same idempotency key (1 without a key)."""
+    with the same idempotency key (1 without a key); `request_ids` are the upstream's request ids (x-request-id,
+    x-amzn-requestid, request-id), also for a lost response."""
     fault: FaultKind | None
     """The fault applied to this request, if any."""
     delivered_status: int | None

@@ -41,6 +41,8 @@ _TABLES = {"v3": _V3, "v2": _V2, "allsafe": _ALLSAFE}
 ISSUING = {"v3": "issue", "v2": "issue", "allsafe": "allocate"}
 KEY_HEADERS = {"v3": "idempotency-key", "v2": "x-correlation-id"}
 """The header carrying each API's idempotency key (AllSafe documents none)."""
+REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "request-id")
+"""Upstream response headers that may carry the provider's request id (as the clients read them)."""
 
 
 @dataclasses.dataclass(frozen=True)
