@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the certification against the configured target or the sandbox")
     run.add_argument("--profile", action="append", dest="profiles", metavar="NAME",
                      help="profile to certify (repeatable): v3, v2, allsafe; default: every configured one, "
-                          "else all on the sandbox")
+                          "else all on the sandbox; the integrator's own system: cut, cut-v2, cut-allsafe "
+                          "(only when named)")
     run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
     run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
     run.add_argument("--allow-production", action="store_true",

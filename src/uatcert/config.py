@@ -185,6 +185,17 @@ class SandboxSettings(BaseModel):
     slow_commit_s: float = Field(1.5, gt=0, le=30, description="how long a slow commit holds its key")
 
 
+class CutSettings(BaseModel):
+    """The integrator's own system under test (profiles cut, cut-v2, cut-allsafe); no trigger: interactive."""
+
+    trigger: str | None = Field(None, description="command running the v3 system once: PRODUCT QUANTITY [CENTS]")
+    v2_trigger: str | None = Field(None, description="v2 system: ORDER_NUMBER PRODUCT_CODE QUANTITY [DOLLARS]")
+    allsafe_trigger: str | None = Field(None, description="AllSafe system: VENDOR VALUE")
+    trigger_timeout_s: float = Field(30.0, gt=0, le=600, description="a trigger running longer is killed")
+    interactive_wait_s: float = Field(120.0, gt=0, le=3600, description="interactive mode: wait for the system")
+    proxy_port: int = Field(0, ge=0, le=65535, description="port of the proxy on 127.0.0.1 (0: any free port)")
+
+
 class RetrySettings(BaseModel):
     """Client retry policy for issuance recovery."""
 
@@ -224,6 +235,7 @@ class Settings(BaseSettings):
     allsafe: AllSafeSettings = Field(default_factory=AllSafeSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    cut: CutSettings = Field(default_factory=CutSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     run: RunSettings = Field(default_factory=RunSettings)
 
