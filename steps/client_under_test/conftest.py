@@ -60,7 +60,8 @@ def _(cut: CutScenario) -> None:
     r"(?:file )?does not list)(?P<again> again)?$"))
 def _(cut: CutScenario, check: Check, suite_runtime: SuiteRuntime, quantity: str, what: str, sgd: str | None,
       dollars: str | None) -> None:
-    amount = Decimal(sgd or dollars) if (sgd or dollars) else None
+    given = sgd or dollars
+    amount = Decimal(given) if given else None
     if what.startswith("a product the catalogue"):
         asked = Asked(UNLISTED_PRODUCT, UNLISTED_ORDER)
     elif cut.target.api == "v3":
