@@ -9,6 +9,7 @@ class Tally:
     def __init__(self) -> None:
         self.cases: collections.Counter[tuple[str, str]] = collections.Counter()
         self.failures: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.unsent: collections.Counter[tuple[str, str]] = collections.Counter()
         self.statuses: dict[tuple[str, str], collections.Counter[int]] = collections.defaultdict(collections.Counter)
 
     def case(self, api: str, operation: str) -> None:
@@ -16,6 +17,9 @@ class Tally:
 
     def answered(self, api: str, operation: str, status: int) -> None:
         self.statuses[(api, operation)][status] += 1
+
+    def not_sent(self, api: str, operation: str) -> None:
+        self.unsent[(api, operation)] += 1
 
     def failure(self, api: str, operation: str) -> None:
         self.failures[(api, operation)] += 1
@@ -26,7 +30,8 @@ class Tally:
             statuses = " ".join(f"{s}x{c}" for s, c in sorted(self.statuses[(api, op)].items()))
             rows.append(f"{api:8} {op} - cases {n}, failing {self.failures[(api, op)]}; statuses {statuses}")
         total = sum(self.cases.values())
-        rows.append(f"{len(self.cases)} operations, {total} cases, {sum(self.failures.values())} failing")
+        rows.append(f"{len(self.cases)} operations, {total} cases sent, {sum(self.failures.values())} failing, "
+                    f"{sum(self.unsent.values())} not sent (time budget)")
         return rows
 
 

@@ -108,6 +108,10 @@ class StatusFailure(ClientError):
         self.response = response
 
 
+NOT_JSON = ("$", "not JSON")
+"""The one error of a body that is not JSON at all."""
+
+
 class BodyInvalid(ClientError):
     """A success body that is not JSON, or not per the model; `errors` holds (path, problem)."""
 
@@ -120,6 +124,11 @@ class BodyInvalid(ClientError):
         super().__init__(message, request=response.request if response is not None else None)
         self.errors = list(errors or [])
         self.response = response
+
+    @property
+    def unreadable(self) -> bool:
+        """True when the body is not JSON at all (cut short, an HTML page, bytes): nothing a model could judge."""
+        return self.errors == [NOT_JSON]
 
     @property
     def paths(self) -> list[str]:

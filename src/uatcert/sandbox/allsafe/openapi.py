@@ -38,7 +38,7 @@ _SCHEMAS: dict[str, Any] = {
     "AllocateRequest": obj(
         {"vendor": {"type": "string", "minLength": 1, "pattern": "\\S"},
          "value": {"type": "number", "exclusiveMinimum": 0},
-         "reference": {"type": "string"}},
+         "reference": {"type": ["string", "null"], "description": "the caller's own id; null: as if absent"}},
         ("vendor", "value"),
     ) | {"example": {"vendor": "ExampleMart", "value": 50, "reference": "order-7f3c2a"}},
     "Voucher": obj(
