@@ -41,8 +41,13 @@ test: lint typecheck unit
 
 # Schemathesis against the sandbox's OpenAPI documents (the optional `fuzz` extra; its pytest plugin is
 # off by default and switched on here only). Bounded: see tests/fuzz.
-fuzz: $(STAMP)
+FUZZ_STAMP := $(VENV)/.fuzz-stamp
+
+$(FUZZ_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
 	$(BIN)/pytest -p schemathesis tests/fuzz -n 0
 
 clean:

@@ -6,6 +6,8 @@ import collections
 
 
 class Tally:
+    """Cases per (API, operation): sent, failing, not sent (time budget), and the statuses answered."""
+
     def __init__(self) -> None:
         self.cases: collections.Counter[tuple[str, str]] = collections.Counter()
         self.failures: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -25,12 +27,16 @@ class Tally:
         self.failures[(api, operation)] += 1
 
     def lines(self) -> list[str]:
+        """One line per operation (cases sent, failing, not sent, statuses of the answers), then the totals."""
         rows = []
-        for (api, op), n in sorted(self.cases.items()):
+        for api, op in sorted(set(self.cases) | set(self.unsent)):
             statuses = " ".join(f"{s}x{c}" for s, c in sorted(self.statuses[(api, op)].items()))
-            rows.append(f"{api:8} {op} - cases {n}, failing {self.failures[(api, op)]}; statuses {statuses}")
+            unsent = f", not sent {self.unsent[(api, op)]}" if self.unsent[(api, op)] else ""
+            rows.append(f"{api:8} {op} - cases {self.cases[(api, op)]}, failing {self.failures[(api, op)]}{unsent};"
+                        f" statuses {statuses}")
         total = sum(self.cases.values())
-        rows.append(f"{len(self.cases)} operations, {total} cases sent, {sum(self.failures.values())} failing, "
+        operations = len(set(self.cases) | set(self.unsent))
+        rows.append(f"{operations} operations, {total} cases sent, {sum(self.failures.values())} failing, "
                     f"{sum(self.unsent.values())} not sent (time budget)")
         return rows
 

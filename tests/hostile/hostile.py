@@ -32,7 +32,7 @@ STATUSES = [100, 199, 200, 201, 202, 204, 206, 207, 299, 300, 301, 302, 303, 304
 REDIRECTS = [301, 302, 303, 307, 308]
 SECRET_HEADERS = ("authorization", "x-client-secret", "x-client-id", "cookie")
 
-HOSTILE = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+HOSTILE = settings(max_examples=100, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 """The bound of the broad property tests (the whole folder stays within ~30 s)."""
 
