@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.hostile.hostile import (
     HOST,
     HOSTILE,
+    OTHER_HOST,
     REDIRECTS,
     Answer,
     Server,
@@ -71,6 +72,8 @@ def test_any_answer_gives_a_result_or_a_typed_error(data: st.DataObject, call: s
 def test_a_redirect_to_another_host_is_reported_not_followed(status: int, call: str) -> None:
     server, result = _outcome(call, redirect_answer(status))
     assert isinstance(result, AllSafeStatusError | ReconciliationRequired), result
+    if isinstance(result, AllSafeStatusError):
+        assert f"(redirect to {OTHER_HOST} not followed)" in str(result)
     assert all(r.url.host == HOST for r in server.seen)
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.hostile.hostile import (
     HOST,
     HOSTILE,
+    OTHER_HOST,
     REDIRECTS,
     Answer,
     Server,
@@ -88,6 +89,7 @@ def test_any_answer_gives_a_result_or_a_typed_error(data: st.DataObject, call: s
 def test_a_redirect_to_another_host_is_reported_not_followed(status: int, call: str) -> None:
     server, result = _outcome(call, redirect_answer(status))
     assert isinstance(result, ApiStatusError) and result.status == status
+    assert str(result).endswith(f"{status} {result.response.reason_phrase} (redirect to {OTHER_HOST} not followed)")
     assert all(r.url.host == HOST for r in server.seen)
 
 
