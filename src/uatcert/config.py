@@ -60,7 +60,7 @@ class V3Settings(BaseModel):
     readonly_client_id: str | None = Field(None, description="optional client without issue_vouchers")
     readonly_client_secret: SecretStr | None = Field(None, description="its secret")
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
-    timeout_s: float = Field(10.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(10.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     expected_products: str | None = Field(
         None, description="comma-separated codes of the products the integrator will sell (CAT, ISS-EVERY)"
     )
@@ -100,7 +100,7 @@ class V2Settings(BaseModel):
     product_class: str = Field("ETX_001", min_length=1, description="product class in the paths (ETX_001)")
     scope: str | None = Field(None, description="scope of the token request, if the provider gave one")
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
-    timeout_s: float = Field(15.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(15.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
 
     _urls = field_validator("base_url", "token_url")(_http_url)
 
@@ -131,7 +131,7 @@ class AllSafeSettings(BaseModel):
     environment: str | None = Field(
         None, description="test (a Test integration: sample vouchers) or live (real vouchers: guarded as production)"
     )
-    timeout_s: float = Field(30.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(30.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     connect_timeout_s: float = Field(10.0, gt=0, le=120, description="connect timeout in seconds")
     availability_path: str = Field("/availability", description="path of the availability call (documented)")
     allocate_path: str = Field("/allocate", description="path of the allocate call (UNDOCUMENTED: proposed)")

@@ -275,7 +275,9 @@ def test_unknown_routes_and_methods_are_refused(live: Live) -> None:
 
 def test_the_simulated_docs_page(live: Live) -> None:
     document = live.raw("GET", "/docs").json()
-    assert document["x-simulated"] is True and set(document["paths"]) == {"/availability", "/allocate"}
+    assert document["x-simulated"] is True
+    assert set(document["paths"]) == {"/allsafe/availability", "/allsafe/allocate"}
+    assert live.raw("GET", "/openapi.json").json() == document
 
 
 # -- control API -----------------------------------------------------------------------------------
