@@ -147,7 +147,8 @@ CASES = (
     Case("reports-is-a-file", "--reports naming a file", {}, (
         "uatcert: the reports folder {tmp}/a-file/reports (--reports / UATCERT_RUN__REPORTS_DIR) cannot be created: "
         "Not a directory",), 2, "UATCERT_RUN__REPORTS_DIR", args=("--reports", "{tmp}/a-file/reports")),
-    Case("unknown-profile", "an unknown profile", {}, ("uatcert: unknown profile v9; available: v3, v2, allsafe",), 2,
+    Case("unknown-profile", "an unknown profile", {},
+         ("uatcert: unknown profile v9; available: v3, v2, allsafe, cut, cut-v2, cut-allsafe",), 2,
          "unknown profile", args=("--profile", "v9")),
     # -- the v2 catalogue file (exit 2) ---------------------------------------------------------------------------
     Case("v2-file-missing", "a v2 catalogue file that does not exist", {"UATCERT_V2__CATALOGUE_FILE": "{tmp}/no.csv"},

@@ -110,8 +110,9 @@ def test_hold_lets_a_retry_meet_the_held_issuance(start_proxy: StartProxy, contr
     worker = threading.Thread(target=lambda: first.append(other.issue(key)))
     started = time.monotonic()
     worker.start()
-    while proxy.in_flight() == 0 and time.monotonic() - started < 2:  # the first issuance is at the proxy
+    while not control.ledger() and time.monotonic() - started < 5:  # the upstream issued the first; answer held
         time.sleep(0.01)
+    assert proxy.in_flight() == 1, "the first issuance should be held at the proxy"
     retry = system.issue(key)  # forwarded while the first answer is held: the upstream's idempotency answers
     worker.join(5)
     assert retry.status_code == 200 and "idempotency-record" in retry.headers, retry.text
