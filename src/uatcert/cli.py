@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="allow a target that looks like production (needs --max-vouchers and --max-face-value)")
     run.add_argument("--max-vouchers", type=int, metavar="N", help="production budget: vouchers")
     run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
+    run.add_argument("--verbose", action="store_true", help="show pytest's own output instead of the progress")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
@@ -92,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
     if args.reports:
         os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
+    if args.verbose:
+        os.environ["UATCERT_RUN__VERBOSE"] = "true"
     if args.allow_production:
         os.environ["UATCERT_GUARD__ALLOW_PRODUCTION"] = "true"
     if args.max_vouchers is not None:

@@ -174,6 +174,7 @@ class RunSettings(BaseModel):
     """Where a run writes its outputs."""
 
     reports_dir: Path = Field(Path("reports"), description="output folder")
+    verbose: bool = Field(False, description="show pytest's own output instead of the progress display")
 
 
 class Settings(BaseSettings):

@@ -14,15 +14,21 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from uatcert.pack._certificate import target_fields
+from uatcert.pack._render import targets_title
 from uatcert.suite.results import RunResults
 
 ALLURE_PACKAGE = "allure"
 HTML_DIR = "html"
+HISTORY_FILE = "history.jsonl"
+"""Allure 3's history (one JSON line per generated report), kept in the reports folder between runs so the
+report shows each scenario's previous results and what changed since the last run. Not part of the bundle."""
+HISTORY_RUNS = 30
+"""Runs the history keeps (the oldest lines are dropped before a report is generated)."""
 HOW_TO_GET_HTML = "install Node.js, run `npm ci` in the suite's checkout, then `uatcert report`"
 _ANALYTICS_MARKERS = ("googletagmanager", "gtag(", "dataLayer")
 _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>\s*", re.S | re.I)
@@ -74,9 +80,9 @@ def _property(value: object) -> str:
     return "".join(out)
 
 
-def report_title(target: dict[str, Any]) -> str:
-    """The HTML report's name (also the `reportName` of executor.json): the run's first API's target."""
-    return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+def report_title(targets: Iterable[Mapping[str, Any]]) -> str:
+    """The HTML report's name (also the `reportName` of executor.json): every API of the run and its target."""
+    return f"UAT certification — {targets_title(targets)}"
 
 
 def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
@@ -91,6 +97,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "target.base_url": target["base_url"],
         "target.environment": target["environment"],
         "api": target["api"],
+        "apis": ", ".join(f"{t.get('api')} on {t.get('label')}" for t in results.targets.values()),
         "api.version": target["api_version"],
         "suite.version": results.suite_version,
         "catalogue.size": catalogue.get("size", ""),
@@ -105,7 +112,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "name": "uatcert",
         "type": "uatcert",
         "buildName": f"uatcert {results.suite_version} run {results.started}",
-        "reportName": report_title(results.target_of(lead)),
+        "reportName": report_title(results.targets.values()),
     }
     (allure_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
@@ -178,12 +185,23 @@ def strip_analytics(html: str) -> str:
     return _SCRIPT.sub(keep, html)
 
 
+def trim_history(path: Path, keep: int = HISTORY_RUNS) -> None:
+    """Keep the last `keep - 1` runs of Allure's history file (the report about to be made adds one)."""
+    if not path.is_file():
+        return
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if line.strip()]
+    if len(lines) >= keep:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("".join(lines[len(lines) - keep + 1:]), encoding="utf-8")
+        tmp.replace(path)
+
+
 def build_run_report(reports: Path, results: RunResults, *, log: Log = _quiet) -> Path | None:
     """The run's HTML report, titled after its first API, installing the pinned generator first if needed."""
     root = find_node_root(reports)
     if root is not None:
         ensure_node_modules(root, log=log)
-    return build_html_report(reports, title=report_title(results.target_of(results.lead_api)), root=root, log=log)
+    return build_html_report(reports, title=report_title(results.targets.values()), root=root, log=log)
 
 
 def build_html_report(
@@ -208,8 +226,10 @@ def build_html_report(
         return None
     out = reports / HTML_DIR
     shutil.rmtree(out, ignore_errors=True)
+    trim_history(reports / HISTORY_FILE)
     command = [npx, "--offline", ALLURE_PACKAGE, "awesome", "--single-file", "--report-name", title,
                "--group-by", "epic,feature,story", "--report-language", "en",
+               "--history-path", str((reports / HISTORY_FILE).resolve()),
                "-o", str(out.resolve()), str(allure_dir.resolve())]
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1", "npm_config_update_notifier": "false"}
     try:
