@@ -1,7 +1,9 @@
 """
 The `uatcert` command.
 
-    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
+    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--verbose] [-- PYTEST ARGS]
+    uatcert init [--api v3|v2|allsafe]... [--file .env]
+    uatcert check [--profile v3]...
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
@@ -51,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
+    commands.add_parser("init", help="write a commented .env with every setting of the chosen APIs", add_help=False)
+    commands.add_parser("check", help="the pre-flight alone: settings, reachability, credentials, catalogue, plan",
+                        add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
     return parser
@@ -66,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.pack import verify_main
 
         return verify_main(args_list[1:])
+    if args_list[:1] == ["init"]:
+        from uatcert.envfile import init_main
+
+        return init_main(args_list[1:])
+    if args_list[:1] == ["check"]:
+        from uatcert.check import check_main
+
+        return check_main(args_list[1:])
     if args_list[:1] == ["report"]:
         from uatcert.pack import report_main
 

@@ -27,6 +27,7 @@ BASE: dict[str, frozenset[str]] = {
     "config": frozenset({"errors"}),
     "events": frozenset({"errors"}),
     "guard": frozenset({"config", "errors", "events"}),
+    "locations": frozenset({"errors"}),
 }
 """The base layer: each imports only these units of the project."""
 HTTP_CORE_USERS = CLIENTS | {"faults"}

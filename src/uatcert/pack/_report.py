@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from uatcert.locations import PACKAGED_SUITE, holds_suite, is_installed_copy
 from uatcert.pack._certificate import target_fields
 from uatcert.pack._render import targets_title
 from uatcert.suite.results import RunResults
@@ -29,7 +30,16 @@ HISTORY_FILE = "history.jsonl"
 report shows each scenario's previous results and what changed since the last run. Not part of the bundle."""
 HISTORY_RUNS = 30
 """Runs the history keeps (the oldest lines are dropped before a report is generated)."""
-HOW_TO_GET_HTML = "install Node.js, run `npm ci` in the suite's checkout, then `uatcert report`"
+
+
+def how_to_get_html() -> str:
+    """One line: how to get the HTML report where the pinned generator is missing (installed tool or checkout)."""
+    if holds_suite(PACKAGED_SUITE):
+        return f"install Node.js 20+, run `npm ci --prefix {PACKAGED_SUITE}`, then `uatcert report`"
+    return "install Node.js 20+, run `npm ci` in the suite's checkout, then `uatcert report`"
+
+
+HOW_TO_GET_HTML = how_to_get_html()
 _ANALYTICS_MARKERS = ("googletagmanager", "gtag(", "dataLayer")
 _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>\s*", re.S | re.I)
 
@@ -120,10 +130,11 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
 
 # node and the Allure 3 CLI ------------------------------------------------------------------------
 def find_node_root(start: Path | None = None) -> Path | None:
-    """The folder whose package.json pins the Allure CLI: the working folder, its parents, the checkout."""
+    """The folder whose package.json pins the Allure CLI: the working folder, its parents, the checkout, the
+    copy of the suite an installed uatcert carries."""
     here = Path(__file__).resolve()
     candidates = [*(p for s in ([start] if start else []) for p in (s, *s.parents)),
-                  Path.cwd(), *Path.cwd().parents, here.parents[3]]
+                  Path.cwd(), *Path.cwd().parents, here.parents[3], PACKAGED_SUITE]
     for folder in candidates:
         manifest = folder / "package.json"
         if manifest.is_file():
@@ -199,7 +210,7 @@ def trim_history(path: Path, keep: int = HISTORY_RUNS) -> None:
 def build_run_report(reports: Path, results: RunResults, *, log: Log = _quiet) -> Path | None:
     """The run's HTML report, titled after its first API, installing the pinned generator first if needed."""
     root = find_node_root(reports)
-    if root is not None:
+    if root is not None and not is_installed_copy(root):  # nothing is installed into the tool's own folder
         ensure_node_modules(root, log=log)
     return build_html_report(reports, title=report_title(results.targets.values()), root=root, log=log)
 
