@@ -204,7 +204,8 @@ class RichDisplay:
         failed = state.outcomes.get("failed", 0) + state.outcomes.get("broken", 0)
         outcomes = f"[red]{failed} failed or broken[/red]" if failed else ""
         self.progress.update(self.task, total=state.total, completed=state.done,
-                             requirement=state.requirement or "starting", product=state.product, outcomes=outcomes)
+                             requirement=state.requirement or ("collecting" if state.total is None else "starting"),
+                             product=state.product, outcomes=outcomes)
 
     def close(self, state: RunProgress, elapsed_s: float) -> None:
         self.update(state, elapsed_s)
@@ -253,27 +254,27 @@ def follow_run(
         return subprocess.call(list(command), env=dict(env))
     tail: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL)
     reader, state, started = EventReader(events), RunProgress(), clock_s()
-    process = subprocess.Popen(list(command), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, errors="replace")
-    assert process.stdout is not None
-    drain = threading.Thread(target=_drain, args=(process.stdout, tail), name="pytest-output", daemon=True)
-    drain.start()
-    try:
-        while True:
-            finished = process.poll() is not None
-            for event in reader.read():
-                state.apply(event)
-            shown.update(state, clock_s() - started)
-            if finished:
-                break
-            time.sleep(POLL_S)
-    except BaseException:
-        process.terminate()
-        process.wait(timeout=30)
-        raise
-    finally:
-        shown.close(state, clock_s() - started)
-        drain.join(timeout=5)
+    with subprocess.Popen(list(command), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as process:
+        assert process.stdout is not None
+        drain = threading.Thread(target=_drain, args=(process.stdout, tail), name="pytest-output", daemon=True)
+        drain.start()
+        try:
+            while True:
+                finished = process.poll() is not None
+                for event in reader.read():
+                    state.apply(event)
+                shown.update(state, clock_s() - started)
+                if finished:
+                    break
+                time.sleep(POLL_S)
+        except BaseException:
+            process.terminate()
+            process.wait(timeout=30)
+            raise
+        finally:
+            shown.close(state, clock_s() - started)
+            drain.join(timeout=5)
     code = process.returncode
     if code not in NORMAL_EXITS and tail:
         err.write(f"pytest ended with exit code {code}; its last lines:\n" + "".join(tail))
