@@ -18,7 +18,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     **{c: (CLIENTS - {c}) | {"suite", "pack", "evidence", "sandbox", "runner", "cli", "profiles"} for c in CLIENTS},
     "_http": CLIENTS | {"suite", "pack", "evidence", "sandbox"},
     "evidence": {"suite", "pack", "sandbox", "runner", "cli"},
-    "suite": {"pack", "runner", "cli"},
+    "suite": {"pack", "runner", "cli", "check", "envfile", "progress"},
     "formats": CLIENTS | {"_http", "suite", "pack", "evidence", "sandbox"},
 }
 """Top-level unit -> units it must never import."""
