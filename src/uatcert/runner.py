@@ -25,6 +25,7 @@ from uatcert.pack import (
     build_run_report,
     certificate_verdict,
     clean_outputs,
+    commit_history,
     make_bundle,
     manifest_digest_of,
     recorded_hits,
@@ -182,6 +183,7 @@ def write_evidence(results: RunResults, verdict: RunVerdict, settings: Settings,
     out.write(f"HTML report:  {html}\n" if html else f"HTML report:  not built; to get it, {HOW_TO_GET_HTML}\n")
     run_canary(reports, configured_secrets(settings), stage="evidence")
     hits = recorded_hits(reports)  # this pass and the pytest process's pass
+    commit_history(reports, clean=not hits)  # a caught value must not ride along in later reports' history
     if hits:
         out.write("SECRETS CANARY: secret values reached the evidence; no bundle was made:\n")
         for hit in hits:

@@ -10,9 +10,9 @@ import pytest
 
 from tests.pack.builders import Run
 from tests.pack.test_report import HAVE_ALLURE
-from uatcert.pack import build_html_report, targets_title
+from uatcert.pack import build_html_report, commit_history, targets_title
 from uatcert.pack._render import certificate_title
-from uatcert.pack._report import HISTORY_FILE, trim_history
+from uatcert.pack._report import HISTORY_FILE, HISTORY_PENDING, trim_history
 
 V3 = {"api": "UNIQREWARDS Client API v3", "label": "embedded sandbox"}
 V2 = {"api": "UNIQREWARDS Client API v2", "label": "embedded sandbox"}
@@ -51,9 +51,16 @@ def test_the_generator_is_given_the_history_file(make_run: Callable[..., Run], t
                     'mkdir -p "$2" && echo "<html></html>" > "$2/index.html"\n', encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")  # the fake npx first
+    kept = run.reports / HISTORY_FILE
+    kept.write_text('{"run": "earlier"}\n', encoding="utf-8")
     assert build_html_report(run.reports, title="t", root=root) == run.reports / "html" / "index.html"
     argv = argv_file.read_text().splitlines()
-    assert argv[argv.index("--history-path") + 1] == str((run.reports / HISTORY_FILE).resolve())
+    pending = run.reports / HISTORY_PENDING
+    assert argv[argv.index("--history-path") + 1] == str(pending.resolve())  # a copy of the kept history
+    assert pending.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8")
+    pending.write_text('{"run": "earlier"}\n{"run": "this one, carrying a caught value"}\n', encoding="utf-8")
+    assert commit_history(run.reports, clean=False) is False  # the canary found something: not kept
+    assert kept.read_text(encoding="utf-8") == '{"run": "earlier"}\n' and not pending.exists()
 
 
 @pytest.mark.skipif(not HAVE_ALLURE, reason="needs Node.js and `npm ci` (node_modules/allure) in the checkout")
@@ -62,6 +69,7 @@ def test_a_second_report_knows_the_first_run(make_run: Callable[..., Run]) -> No
     summaries = []
     for _ in range(2):
         assert build_html_report(run.reports, title="history") is not None
+        assert commit_history(run.reports, clean=True) is True
         summaries.append(json.loads((run.reports / "html" / "summary.json").read_text(encoding="utf-8")))
     history = (run.reports / HISTORY_FILE).read_text(encoding="utf-8").splitlines()
     assert len(history) == 2 and all(json.loads(line)["name"] == "history" for line in history)

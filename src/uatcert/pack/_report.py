@@ -27,7 +27,11 @@ ALLURE_PACKAGE = "allure"
 HTML_DIR = "html"
 HISTORY_FILE = "history.jsonl"
 """Allure 3's history (one JSON line per generated report), kept in the reports folder between runs so the
-report shows each scenario's previous results and what changed since the last run. Not part of the bundle."""
+report shows each scenario's previous results and what changed since the last run. Not part of the bundle.
+A report is generated with a pending copy (`HISTORY_PENDING`) that `commit_history` keeps only when the run's
+secrets canary found nothing: history lines carry the results' messages, and a value the canary caught must not
+ride along into later reports."""
+HISTORY_PENDING = "history.pending.jsonl"
 HISTORY_RUNS = 30
 """Runs the history keeps (the oldest lines are dropped before a report is generated)."""
 
@@ -207,6 +211,29 @@ def trim_history(path: Path, keep: int = HISTORY_RUNS) -> None:
         tmp.replace(path)
 
 
+def _pending_history(reports: Path) -> Path:
+    """A copy of the kept history (trimmed) for the generator to append this report to."""
+    kept, pending = reports / HISTORY_FILE, reports / HISTORY_PENDING
+    pending.unlink(missing_ok=True)
+    if kept.is_file():
+        shutil.copyfile(kept, pending)
+        trim_history(pending)
+    return pending
+
+
+def commit_history(reports: Path, *, clean: bool) -> bool:
+    """Keep the history the last report added to when the canary found nothing (`clean`), else drop it;
+    True when the history grew."""
+    pending = reports / HISTORY_PENDING
+    if not pending.is_file():
+        return False
+    if not clean:
+        pending.unlink()
+        return False
+    pending.replace(reports / HISTORY_FILE)
+    return True
+
+
 def build_run_report(reports: Path, results: RunResults, *, log: Log = _quiet) -> Path | None:
     """The run's HTML report, titled after its first API, installing the pinned generator first if needed."""
     root = find_node_root(reports)
@@ -237,10 +264,10 @@ def build_html_report(
         return None
     out = reports / HTML_DIR
     shutil.rmtree(out, ignore_errors=True)
-    trim_history(reports / HISTORY_FILE)
+    pending = _pending_history(reports)
     command = [npx, "--offline", ALLURE_PACKAGE, "awesome", "--single-file", "--report-name", title,
                "--group-by", "epic,feature,story", "--report-language", "en",
-               "--history-path", str((reports / HISTORY_FILE).resolve()),
+               "--history-path", str(pending.resolve()),
                "-o", str(out.resolve()), str(allure_dir.resolve())]
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1", "npm_config_update_notifier": "false"}
     try:
