@@ -5,8 +5,8 @@ It reads the settings, runs each selected profile's pre-flight exactly as a run 
 reachability, credentials, the plan of a configured target), then resolves each API's target as the run
 would (the embedded sandbox when none is configured) and shows it: where it is, its catalogue summarised
 by product kind, and the plan of how many vouchers and how much face value a run will issue. Exit codes
-are those of `uatcert run`: 0 ready, 2 usage or configuration error, 3 unreachable or authentication
-impossible.
+are those of `uatcert run`: 0 ready, 1 not ready (an expected product is missing from the catalogue, so the
+run cannot certify), 2 usage or configuration error, 3 unreachable or authentication impossible.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from uatcert.profiles import PROFILES, Profile, select
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings import WINGS
 
-EXIT_READY, EXIT_USAGE = 0, 2
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
 SANDBOX_PLAN_NOTE = "on a real target with this catalogue; the sandbox also runs its control-API scenarios"
 
 
@@ -58,11 +58,12 @@ def describe_api(profile: Profile, runtime: SuiteRuntime, out: TextIO) -> dict[s
         source = f" ({catalogue['source']})" if catalogue.get("source") else ""
         out.write(f"  catalogue{source}: {catalogue.get('size', len(products))} products: {kinds_text(products)}\n")
         if catalogue.get("missing"):
-            out.write(f"  expected but not in the catalogue: {', '.join(map(str, catalogue['missing']))}\n")
+            out.write(f"  expected but not in the catalogue: {', '.join(map(str, catalogue['missing']))} "
+                      "(the run cannot certify until the catalogue lists them)\n")
     if wing.plan is not None:
         note = f" ({SANDBOX_PLAN_NOTE})" if target.get("sandbox") else ""
         out.write(f"  plan: {wing.plan(runtime)}{note}\n")
-    return target
+    return {**target, "missing_expected": bool(catalogue and catalogue.get("missing"))}
 
 
 def check(names: list[str] | None, out: TextIO) -> int:
@@ -79,13 +80,18 @@ def check(names: list[str] | None, out: TextIO) -> int:
         ledger = Path(scratch) / "ledger.jsonl"
         runtime = SuiteRuntime(settings.model_copy(update={"run": RunSettings(reports_dir=Path(scratch))}))
         try:
-            targets = [describe_api(profile, runtime, out) for profile in profiles]
+            targets = [(profile.name, describe_api(profile, runtime, out)) for profile in profiles]
         finally:
             runtime.close()
         attempts = ledger.read_text(encoding="utf-8").splitlines() if ledger.exists() else []
     if attempts:
         raise UatCertError(f"the check recorded {len(attempts)} issuance attempt(s); report this as a uatcert bug")
-    out.write(f"\nissued: nothing\nready: `uatcert run` would certify {targets_title(targets)}\n")
+    out.write("\nissued: nothing\n")
+    lacking = [name for name, target in targets if target.get("missing_expected")]
+    if lacking:
+        out.write(f"not ready: the catalogue of {', '.join(lacking)} lacks expected products\n")
+        return EXIT_NOT_READY
+    out.write(f"ready: `uatcert run` would certify {targets_title(t for _, t in targets)}\n")
     return EXIT_READY
 
 

@@ -61,3 +61,10 @@ def test_check_on_a_configured_target_runs_the_run_pre_flight(tmp_path: Path,
     plan = next(line for line in out.splitlines() if line.startswith("  plan: "))
     assert plan.startswith("  plan: will issue up to ") and "on a real target" not in plan
     assert DEFAULT_CLIENT_SECRET not in out + result.stderr
+
+
+def test_check_is_not_ready_when_an_expected_product_is_missing(tmp_path: Path) -> None:
+    result = _check(tmp_path, "--profile", "v3", UATCERT_V3__EXPECTED_PRODUCTS="MAMVDDMMYY01,NOSUCHPRODUCT01")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "expected but not in the catalogue: NOSUCHPRODUCT01" in result.stdout
+    assert result.stdout.endswith("not ready: the catalogue of v3 lacks expected products\n")
