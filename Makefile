@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy steps
 
 unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS)

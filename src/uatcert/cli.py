@@ -5,6 +5,8 @@ The `uatcert` command.
     uatcert init [--api v3|v2|allsafe]... [--file .env]
     uatcert check [--profile v3]...
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
+    uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
+    uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
 authentication impossible. Errors are one clear line on stderr, never a traceback.
@@ -56,8 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("init", help="write a commented .env with every setting of the chosen APIs", add_help=False)
     commands.add_parser("check", help="the pre-flight alone: settings, reachability, credentials, catalogue, plan",
                         add_help=False)
+    commands.add_parser("reconcile", help="settle the issuances a killed run left open (same key, never twice)",
+                        add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    proxy = commands.add_parser("proxy", help="a recording fault proxy in front of the sandbox or UAT",
+                                add_help=False)
+    proxy.add_argument("proxy_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -67,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.sandbox import main as sandbox_main
 
         return sandbox_main(args_list[1:])
+    if args_list[:1] == ["proxy"]:
+        from uatcert.proxy.command import main as proxy_main
+
+        return proxy_main(args_list[1:])
     if args_list[:1] == ["verify"]:
         from uatcert.pack import verify_main
 
@@ -79,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.check import check_main
 
         return check_main(args_list[1:])
+    if args_list[:1] == ["reconcile"]:
+        from uatcert.reconcile import reconcile_main
+
+        return reconcile_main(args_list[1:])
     if args_list[:1] == ["report"]:
         from uatcert.pack import report_main
 

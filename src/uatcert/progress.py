@@ -246,16 +246,18 @@ def follow_run(
     err: TextIO | None = None,
     display: Display | None = None,
     clock_s: Callable[[], float] = time.monotonic,
+    pass_fds: Sequence[int] = (),
 ) -> int:
-    """Run the suite's pytest `command` while showing its progress; returns pytest's exit code."""
+    """Run the suite's pytest `command` while showing its progress; returns pytest's exit code.
+    `pass_fds` are inherited by the pytest process."""
     err = err or sys.stderr
     shown = display or display_for(out, verbose=verbose)
     if shown is None:
-        return subprocess.call(list(command), env=dict(env))
+        return subprocess.call(list(command), env=dict(env), pass_fds=tuple(pass_fds))
     tail: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL)
     reader, state, started = EventReader(events), RunProgress(), clock_s()
     with subprocess.Popen(list(command), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, errors="replace") as process:
+                          text=True, errors="replace", pass_fds=tuple(pass_fds)) as process:
         assert process.stdout is not None
         drain = threading.Thread(target=_drain, args=(process.stdout, tail), name="pytest-output", daemon=True)
         drain.start()

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from uatcert.progress import EventReader, PlainDisplay, RichDisplay, RunProgress, follow_run, replay
@@ -91,3 +92,12 @@ def test_follow_run_hides_the_output_of_a_normal_run_and_shows_it_after_an_abnor
         assert result == code
         assert "progress: running 1 scenarios" in out.getvalue()
         assert ("pytest says hello" in err.getvalue()) is shown
+
+
+def test_with_verbose_pytest_speaks_and_no_display_is_drawn(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    script = "print('pytest says hello')"
+    assert follow_run([sys.executable, "-c", script], env={}, events=tmp_path / "none.jsonl", out=out,
+                      verbose=True) == 0
+    assert "pytest says hello" in capfd.readouterr().out  # passed through as it came
+    assert out.getvalue() == ""

@@ -10,6 +10,8 @@ from html import escape
 from typing import Any
 
 from uatcert.pack._render import (
+    OPEN_INTENT_HEADERS,
+    OPEN_INTENTS_NOTE,
     WORDS,
     certificate_title,
     counts_text,
@@ -21,6 +23,7 @@ from uatcert.pack._render import (
     issuance_lines,
     matrices,
     matrix_title,
+    open_intent_rows,
     summary_rows,
     verdict_word,
 )
@@ -136,6 +139,11 @@ def render_html(doc: dict[str, Any]) -> str:
         parts.append('<section><h2>Issuance (from the ledger)</h2><table class="kv"><tbody>'
                      + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in issuance)
                      + f"</tbody></table>{extra}</section>")
+    open_rows = open_intent_rows(doc)
+    if open_rows is not None:
+        parts.append(f"<section><h2>Open issuance intents</h2><p>{_e(OPEN_INTENTS_NOTE)}</p>"
+                     + (_html_table(OPEN_INTENT_HEADERS, [[_e(c) for c in row] for row in open_rows], "open")
+                        if open_rows else "<p>none</p>") + "</section>")
     if doc.get("collection_errors"):
         parts.append("<section><h2>Collection errors</h2><ul>"
                      + "".join(f"<li>{_e(e)}</li>" for e in doc["collection_errors"]) + "</ul></section>")

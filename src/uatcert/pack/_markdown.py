@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from uatcert.pack._render import (
+    OPEN_INTENT_HEADERS,
+    OPEN_INTENTS_NOTE,
     certificate_title,
     counts_text,
     date_text,
@@ -15,6 +17,7 @@ from uatcert.pack._render import (
     issuance_lines,
     matrices,
     matrix_title,
+    open_intent_rows,
     summary_rows,
     verdict_word,
 )
@@ -70,6 +73,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
         keys = (doc.get("issuance") or {}).get("reconciliation_keys") or []
         if keys:
             lines += ["", "Idempotency keys to reconcile: " + ", ".join(f"`{k}`" for k in keys)]
+    open_rows = open_intent_rows(doc)
+    if open_rows is not None:
+        lines += ["", "## Open issuance intents", "", OPEN_INTENTS_NOTE, ""]
+        lines += _md_table(OPEN_INTENT_HEADERS, open_rows) if open_rows else ["none"]
     if doc.get("collection_errors"):
         lines += ["", "## Collection errors", ""]
         lines += [f"- {_md(e)}" for e in doc["collection_errors"]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from uatcert.pack._ledger import format_amount
+from uatcert.pack._ledger import format_amount, value_unit
 
 WORDS = {
     "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_met": "NOT MET", "not_applicable": "N/A",
@@ -166,6 +166,33 @@ def issuance_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
         ("Refused issuances", str(ledger.get("refused", 0))),
         ("Attempts needing reconciliation", str(ledger.get("needing_reconciliation", 0))),
     ]
+    if ledger.get("unreadable_lines"):
+        rows.append(("Unreadable ledger lines (torn by a crash, skipped)", str(ledger["unreadable_lines"])))
+    return rows
+
+
+OPEN_INTENT_HEADERS = ["Time", "API", "Key", "Request", "State", "Request ids"]
+OPEN_INTENTS_NOTE = ("Issuances without a settled outcome: `uatcert reconcile` replays v3/v2 ones with their own key "
+                     "(never a second issuance); AllSafe allocations go to AllSafe support.")
+
+
+def open_intent_rows(doc: dict[str, Any]) -> list[list[str]] | None:
+    """The certificate's open intents (None: the run had no ledger; []: none open)."""
+    ledger = doc.get("issuance")
+    if not ledger:
+        return None
+    rows = []
+    for intent in ledger.get("open_intents") or []:
+        request = f"{intent.get('product_code') or 'raw request'} x{intent.get('quantity') or '?'}"
+        value = intent.get("face_value")
+        if isinstance(value, int) and not isinstance(value, bool):
+            unit = value_unit(str(intent.get("api") or ""))
+            request += f", {format_amount(value, unit)} {intent.get('currency') or ''}".rstrip()
+        api = str(intent.get("api") or "") + (" (embedded sandbox: void once the run ended)"
+                                              if intent.get("embedded_sandbox") else "")
+        rows.append([str(intent.get("time") or ""), api,
+                     str(intent.get("idempotency_key") or "(none)"), request, str(intent.get("state") or ""),
+                     ", ".join(intent.get("request_ids") or []) or "—"])
     return rows
 
 
