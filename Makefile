@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
 TEST_WORKERS ?= 2
 
-.PHONY: certify test lint typecheck unit clean node wheel
+.PHONY: certify test lint typecheck unit fuzz clean node wheel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,17 @@ unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck unit
+
+# Schemathesis against the sandbox's OpenAPI documents (the optional `fuzz` extra; its pytest plugin is
+# off by default and switched on here only). Bounded: see tests/fuzz.
+FUZZ_STAMP := $(VENV)/.fuzz-stamp
+
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/pytest -p schemathesis tests/fuzz -n 0
 
 clean:
 	rm -rf reports/allure-results reports/html reports/*.json reports/*.jsonl reports/*.csv reports/*.xml reports/*.zip

@@ -8,8 +8,9 @@ The `uatcert` command.
     uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
     uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
 
-Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
-authentication impossible. Errors are one clear line on stderr, never a traceback.
+Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unusable (unreachable,
+TLS, credentials refused, not the API, an empty catalogue). Errors are one clear line on stderr naming the
+setting or the cause, never a traceback (docs/bad-input.md).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the certification against the configured target or the sandbox")
     run.add_argument("--profile", action="append", dest="profiles", metavar="NAME",
                      help="profile to certify (repeatable): v3, v2, allsafe; default: every configured one, "
-                          "else all on the sandbox")
+                          "else all on the sandbox; the integrator's own system: cut, cut-v2, cut-allsafe "
+                          "(only when named)")
     run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
     run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
     run.add_argument("--allow-production", action="store_true",
@@ -107,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UatCertError as exc:
         print(f"uatcert: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a file or folder the run needs (the preflight names the usual ones first)
+        print(f"uatcert: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("uatcert: interrupted", file=sys.stderr)
         return 130
@@ -114,8 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from uatcert.config import get_settings
+    from uatcert.preflight import check_reports_dir
     from uatcert.profiles import select
-    from uatcert.runner import certify
 
     if args.defect:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
@@ -129,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_GUARD__MAX_VOUCHERS"] = str(args.max_vouchers)
     if args.max_face_value is not None:
         os.environ["UATCERT_GUARD__MAX_FACE_VALUE_CENTS"] = str(args.max_face_value)
-    settings = get_settings()
+    settings = get_settings(warn=lambda text: print(f"uatcert: warning: {text}", file=sys.stderr))
     if settings.sandbox.defect:
         from uatcert.errors import ConfigError
         from uatcert.sandbox import DEFECT_MODES
@@ -137,9 +142,12 @@ def _run(args: argparse.Namespace) -> int:
         if settings.sandbox.defect not in DEFECT_MODES:
             raise ConfigError(f"unknown defect mode {settings.sandbox.defect!r}; known: {', '.join(DEFECT_MODES)}")
     profiles = select(args.profiles, settings)
+    check_reports_dir(settings.run.reports_dir)
     for profile in profiles:
         profile.preflight(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
+    from uatcert.runner import certify  # after the pre-flight: a refused run never loads pytest
+
     return certify(profiles, settings, sys.stdout, extra)
 
 

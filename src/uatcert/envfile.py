@@ -25,8 +25,11 @@ from uatcert.config import GIVEN_BY, Settings
 from uatcert.profiles import PROFILES
 
 ENV_PREFIX = "UATCERT_"
-SHARED_GROUPS = ("guard", "run", "retry", "sandbox")
-"""Groups that apply to every run, written after the chosen APIs' groups."""
+APIS = tuple(name for name, profile in PROFILES.items()
+             if profile.selected_by_default and name in Settings.model_fields)
+"""The APIs `--api` chooses among: the profiles run by default that have a settings group of their own."""
+SHARED_GROUPS = tuple(name for name in Settings.model_fields if name not in APIS)
+"""The other settings groups (sandbox, retry, the client under test, guard, run), after the chosen APIs'."""
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
@@ -113,8 +116,8 @@ def init_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None
     err = err or sys.stderr
     parser = argparse.ArgumentParser(prog="uatcert init",
                                      description="Write a commented .env with every setting of the chosen APIs.")
-    parser.add_argument("--api", action="append", dest="apis", choices=list(PROFILES), metavar="API",
-                        help=f"API to configure (repeatable): {', '.join(PROFILES)}; default: all")
+    parser.add_argument("--api", action="append", dest="apis", choices=list(APIS), metavar="API",
+                        help=f"API to configure (repeatable): {', '.join(APIS)}; default: all")
     parser.add_argument("--file", type=Path, default=Path(".env"), metavar="PATH",
                         help="file to write (default: .env); an existing file is never overwritten")
     try:
@@ -122,7 +125,7 @@ def init_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     path: Path = args.file
-    apis = list(dict.fromkeys(args.apis or PROFILES))
+    apis = list(dict.fromkeys(args.apis or APIS))
     try:
         with path.open("x", encoding="utf-8") as handle:  # "x": fails when the file exists
             handle.write(render_env(apis))

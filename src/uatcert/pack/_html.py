@@ -25,6 +25,7 @@ from uatcert.pack._render import (
     matrix_title,
     open_intent_rows,
     summary_rows,
+    systems_under_test,
     verdict_word,
 )
 
@@ -115,6 +116,12 @@ def render_html(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     ) + "</section>")
+    for title, facts, cut_rows in systems_under_test(doc):
+        parts.append(f"<section><h2>{_e(title)}</h2><table class=\"kv\"><tbody>"
+                     + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts) + "</tbody></table>"
+                     + _html_table(["Requirement", "Behaviour", "Verdict", "Notes"],
+                                   [[f"<strong>{_e(i)}</strong>", _e(t), _badge(v), _e(n)]
+                                    for i, t, v, n in cut_rows]) + "</section>")
     for api, expected, unexpected in expected_catalogues(doc):
         parts.append(f"<section><h2>{_e(expected_title(api))}</h2>" + _html_table(
             ["Expected product", "In the listing"],

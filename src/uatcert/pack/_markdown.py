@@ -19,6 +19,7 @@ from uatcert.pack._render import (
     matrix_title,
     open_intent_rows,
     summary_rows,
+    systems_under_test,
     verdict_word,
 )
 
@@ -55,6 +56,11 @@ def render_markdown(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     )
+    for title, facts, cut_rows in systems_under_test(doc):
+        lines += ["", f"## {title}", ""]
+        lines += _md_table(["", ""], facts)
+        lines += [""] + _md_table(["Requirement", "Behaviour", "Verdict", "Notes"],
+                                  [(i, t, verdict_word(v), n) for i, t, v, n in cut_rows])
     for api, expected, unexpected in expected_catalogues(doc):
         lines += ["", f"## {expected_title(api)}", ""]
         lines += _md_table(["Expected product", "In the listing"], expected)

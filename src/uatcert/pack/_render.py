@@ -212,3 +212,23 @@ def counts_text(counts: dict[str, int]) -> str:
     others = [f"{n} {verdict_word(k).lower()}" for k, n in counts.items() if k not in ("passed",) and n]
     return text + (f" ({', '.join(others)})" if others else "")
 
+
+
+SystemSection = tuple[str, list[tuple[str, str]], list[tuple[str, str, str, str]]]
+
+
+def systems_under_test(doc: dict[str, Any]) -> list[SystemSection]:
+    """One section per client-under-test profile of the run: (title, facts, rows of requirement id, behaviour,
+    verdict (as recorded: passed, failed, ...), notes)."""
+    sections: list[SystemSection] = []
+    for profile, target in (doc.get("targets") or {}).items():
+        if not target.get("system"):
+            continue
+        facts = [("System", str(target["system"])),
+                 ("Upstream", f"{target.get('label') or '—'} — {target.get('base_url') or '—'}"),
+                 ("Judged from", "what the system sent through the recording fault proxy, and what it reported")]
+        rows = [(str(r["id"]), str(r.get("title") or ""), str(r.get("verdict") or ""),
+                 "; ".join(r.get("reasons") or []))
+                for r in doc.get("requirements") or [] if r.get("profile") == profile]
+        sections.append((str(target.get("api") or profile), facts, rows))
+    return sections

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uatcert.sandbox import _errors as codes
 from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
+from uatcert.sandbox._openapi import DOC_PATHS
 from uatcert.sandbox._state import SandboxState
 
 _DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
@@ -64,7 +65,7 @@ class SandboxMiddleware:
             await send(message)
 
         method, path = scope["method"], scope["path"]
-        api = self.state.faults.api_of(path)
+        api = self.state.faults.api_of(path) if path not in DOC_PATHS else None  # a document is no API call
         fault = self.state.faults.take(api, method, path) if api is not None else None
         if fault is None:
             await self.app(scope, receive, send_with_id)

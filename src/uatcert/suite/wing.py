@@ -66,6 +66,8 @@ class Wing:
     """Marker of an outline with a header-only Examples table -> its rows, generated at collection time."""
     markers: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Markers its features use besides the API's own (declared by the core from `title`), with descriptions."""
+    selected_by_default: bool = True
+    """False: its profile runs only when named (`--profile`), never as one of "all profiles"."""
     plan: Callable[[SuiteRuntime], str] | None = None
     """What a run would issue on the resolved target, in one phrase from its catalogue (`uatcert check`)."""
 
