@@ -98,6 +98,8 @@ class RunProgress:
 
     def line(self, elapsed_s: float) -> str:
         """The plain line of the non-terminal display."""
+        if self.total is None and not self.done:
+            return f"progress: collecting the scenarios · {clock(elapsed_s)} elapsed"
         total = "?" if self.total is None else str(self.total)
         parts = [f"progress: {self.done}/{total} scenarios"]
         if self.outcomes:

@@ -34,6 +34,7 @@ def test_the_state_counts_outcomes_and_knows_the_current_scenario() -> None:
     assert state.outcomes == {"passed": 13, "failed": 1}
     assert (state.requirement, state.product) == ("ISS-EVERY", "PRODUCT14")
     assert state.remaining_s(28.0) == 12.0  # 2 s a scenario, 6 to go
+    assert RunProgress().line(12.0) == "progress: collecting the scenarios · 0:00:12 elapsed"
     assert state.line(28.0) == ("progress: 14/20 scenarios (13 passed, 1 failed) · ISS-EVERY PRODUCT14 · "
                                 "0:00:28 elapsed, about 0:00:12 left")
 
