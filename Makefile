@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
 TEST_WORKERS ?= 2
 
-.PHONY: certify test lint typecheck unit fuzz clean node
+.PHONY: certify test lint typecheck unit fuzz clean node wheel
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ node: $(NODE_STAMP)
 
 certify: $(STAMP) $(NODE_STAMP)
 	$(BIN)/uatcert run
+
+# The installable tool: the wheel carries the features, steps, root conftest and sandbox data (hatch_build.py).
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel . --no-deps --quiet -w dist
 
 lint: $(STAMP)
 	$(BIN)/ruff check src steps tests benchmarks conftest.py

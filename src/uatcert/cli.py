@@ -1,7 +1,9 @@
 """
 The `uatcert` command.
 
-    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
+    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--verbose] [-- PYTEST ARGS]
+    uatcert init [--api v3|v2|allsafe]... [--file .env]
+    uatcert check [--profile v3]...
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
     uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
     uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
@@ -50,10 +52,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="allow a target that looks like production (needs --max-vouchers and --max-face-value)")
     run.add_argument("--max-vouchers", type=int, metavar="N", help="production budget: vouchers")
     run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
+    run.add_argument("--verbose", action="store_true", help="show pytest's own output instead of the progress")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
+    commands.add_parser("init", help="write a commented .env with every setting of the chosen APIs", add_help=False)
+    commands.add_parser("check", help="the pre-flight alone: settings, reachability, credentials, catalogue, plan",
+                        add_help=False)
     commands.add_parser("reconcile", help="settle the issuances a killed run left open (same key, never twice)",
                         add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
@@ -78,6 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.pack import verify_main
 
         return verify_main(args_list[1:])
+    if args_list[:1] == ["init"]:
+        from uatcert.envfile import init_main
+
+        return init_main(args_list[1:])
+    if args_list[:1] == ["check"]:
+        from uatcert.check import check_main
+
+        return check_main(args_list[1:])
     if args_list[:1] == ["reconcile"]:
         from uatcert.reconcile import reconcile_main
 
@@ -112,6 +126,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
     if args.reports:
         os.environ["UATCERT_RUN__REPORTS_DIR"] = args.reports
+    if args.verbose:
+        os.environ["UATCERT_RUN__VERBOSE"] = "true"
     if args.allow_production:
         os.environ["UATCERT_GUARD__ALLOW_PRODUCTION"] = "true"
     if args.max_vouchers is not None:

@@ -24,9 +24,18 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from uatcert.errors import ConfigError
+
+GIVEN_BY = "given_by"
+"""Field metadata: where the provider gives a setting's value (`uatcert init` writes it into the .env)."""
+
+
+def given_by(where: str) -> JsonDict:
+    return {GIVEN_BY: where}
+
 
 DEFAULT_PRODUCTION_PATTERNS = (r"(^|\.)api\.uniqrewards\.com$", r"(^|[.-])prod(uction)?([.-]|$)")
 ENV_PREFIX = "UATCERT_"
@@ -52,17 +61,45 @@ def _http_url(value: str | None) -> str | None:
 class V3Settings(BaseModel):
     """UNIQREWARDS Client API v3 target (all unset: the embedded sandbox)."""
 
-    base_url: str | None = Field(None, description="API base URL including /v3, e.g. https://host/v3")
-    token_url: str | None = Field(None, description="OAuth2 token URL, e.g. https://auth-host/oauth2/token")
-    client_id: str | None = Field(None, description="client id for the client-credentials grant")
-    client_secret: SecretStr | None = Field(None, description="client secret (never written anywhere)")
-    scope_prefix: str = Field("client_v3_uat/", description="resource-server prefix of the scopes")
-    readonly_client_id: str | None = Field(None, description="optional client without issue_vouchers")
-    readonly_client_secret: SecretStr | None = Field(None, description="its secret")
+    base_url: str | None = Field(
+        None, description="API base URL including /v3, e.g. https://host/v3",
+        json_schema_extra=given_by(
+            "UNIQREWARDS, with your UAT credentials (the UAT host is not published; DEMO: https://api.demo.uniqrewards.com/v3)"
+        ),
+    )
+    token_url: str | None = Field(
+        None, description="OAuth2 token URL, e.g. https://auth-host/oauth2/token",
+        json_schema_extra=given_by("UNIQREWARDS, with your UAT credentials (the auth service's /oauth2/token URL)"),
+    )
+    client_id: str | None = Field(
+        None, description="client id for the client-credentials grant",
+        json_schema_extra=given_by(
+            "UNIQREWARDS API Support: one client_id/client_secret pair per environment (UAT has its own)"
+        ),
+    )
+    client_secret: SecretStr | None = Field(
+        None, description="client secret (never written anywhere)",
+        json_schema_extra=given_by("UNIQREWARDS API Support, with the client id (keep it on back-end systems only)"),
+    )
+    scope_prefix: str = Field(
+        "client_v3_uat/", description="resource-server prefix of the scopes",
+        json_schema_extra=given_by(
+            "UNIQREWARDS, with your credentials: the prefix of your environment's scopes (DEMO: client_v3_demo/)"
+        ),
+    )
+    readonly_client_id: str | None = Field(
+        None, description="optional client without issue_vouchers",
+        json_schema_extra=given_by("ask UNIQREWARDS for a second UAT client without the issue_vouchers scope"),
+    )
+    readonly_client_secret: SecretStr | None = Field(
+        None, description="its secret",
+        json_schema_extra=given_by("UNIQREWARDS, with that second client id"),
+    )
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
     timeout_s: float = Field(10.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     expected_products: str | None = Field(
-        None, description="comma-separated codes of the products the integrator will sell (CAT, ISS-EVERY)"
+        None, description="comma-separated codes of the products the integrator will sell (CAT, ISS-EVERY)",
+        json_schema_extra=given_by("the product selection agreed with UNIQREWARDS for your UAT catalogue"),
     )
 
     _urls = field_validator("base_url", "token_url")(_http_url)
@@ -88,17 +125,43 @@ class V3Settings(BaseModel):
 class V2Settings(BaseModel):
     """UNIQREWARDS Client API v2 target (all connection settings unset: the embedded sandbox)."""
 
-    base_url: str | None = Field(None, description="API base URL including /v2, e.g. https://host/v2")
-    token_url: str | None = Field(None, description="token URL, e.g. https://host/v2/connect/token")
-    client_id: str | None = Field(None, description="client_id of the token request")
-    client_secret: SecretStr | None = Field(None, description="client_secret of the token request (never written)")
-    x_client_id: str | None = Field(None, description="X-Client-Id sent on every voucher call")
-    x_client_secret: SecretStr | None = Field(None, description="X-Client-Secret sent on every voucher call")
+    base_url: str | None = Field(
+        None, description="API base URL including /v2, e.g. https://host/v2",
+        json_schema_extra=given_by(
+            "UNIQREWARDS, with your v2 UAT credentials (the UAT host is not published; DEMO: https://api.demo.uniqrewards.com/v2)"
+        ),
+    )
+    token_url: str | None = Field(
+        None, description="token URL, e.g. https://host/v2/connect/token",
+        json_schema_extra=given_by(
+            "UNIQREWARDS, with your v2 UAT credentials (DEMO: https://api.demo.uniqrewards.com/v2/connect/token)"
+        ),
+    )
+    client_id: str | None = Field(
+        None, description="client_id of the token request",
+        json_schema_extra=given_by("UNIQREWARDS: credential pair 1 of your environment (used only for the token)"),
+    )
+    client_secret: SecretStr | None = Field(
+        None, description="client_secret of the token request (never written)",
+        json_schema_extra=given_by("UNIQREWARDS: credential pair 1, with the client_id"),
+    )
+    x_client_id: str | None = Field(
+        None, description="X-Client-Id sent on every voucher call",
+        json_schema_extra=given_by("UNIQREWARDS: credential pair 2 of your environment (sent on every voucher call)"),
+    )
+    x_client_secret: SecretStr | None = Field(
+        None, description="X-Client-Secret sent on every voucher call",
+        json_schema_extra=given_by("UNIQREWARDS: credential pair 2, with the X-Client-Id"),
+    )
     catalogue_file: Path | None = Field(
-        None, description="the catalogue file (CSV) handed over with the credentials; default: the sandbox's own"
+        None, description="the catalogue file (CSV) handed over with the credentials; default: the sandbox's own",
+        json_schema_extra=given_by("UNIQREWARDS hands the catalogue over with the credentials; save it as CSV"),
     )
     product_class: str = Field("ETX_001", min_length=1, description="product class in the paths (ETX_001)")
-    scope: str | None = Field(None, description="scope of the token request, if the provider gave one")
+    scope: str | None = Field(
+        None, description="scope of the token request, if the provider gave one",
+        json_schema_extra=given_by("UNIQREWARDS, with the credentials, if they gave one"),
+    )
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
     timeout_s: float = Field(15.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
 
@@ -121,15 +184,31 @@ class V2Settings(BaseModel):
 class AllSafeSettings(BaseModel):
     """AllSafe Redemption API target (base URL, username and password unset: the embedded sandbox)."""
 
-    base_url: str | None = Field(None, description="API base URL (the host root), https only, e.g. https://<host>")
-    username: str | None = Field(None, description="integration username (HTTP Basic)")
-    password: SecretStr | None = Field(None, description="integration password (never written anywhere)")
-    novault_username: str | None = Field(
-        None, description="optional: an integration whose campaign has no vault linked (proves 491)"
+    base_url: str | None = Field(
+        None, description="API base URL (the host root), https only, e.g. https://<host>",
+        json_schema_extra=given_by("Techsys (AllSafe): the API host of your integration"),
     )
-    novault_password: SecretStr | None = Field(None, description="its password")
+    username: str | None = Field(
+        None, description="integration username (HTTP Basic)",
+        json_schema_extra=given_by(
+            "the AllSafe management portal: campaign setup, the integration's credentials (use a Test integration)"
+        ),
+    )
+    password: SecretStr | None = Field(
+        None, description="integration password (never written anywhere)",
+        json_schema_extra=given_by("the AllSafe management portal, with the username"),
+    )
+    novault_username: str | None = Field(
+        None, description="optional: an integration whose campaign has no vault linked (proves 491)",
+        json_schema_extra=given_by("the AllSafe management portal: an integration of a campaign with no vault linked"),
+    )
+    novault_password: SecretStr | None = Field(
+        None, description="its password",
+        json_schema_extra=given_by("the AllSafe management portal, with that username"),
+    )
     environment: str | None = Field(
-        None, description="test (a Test integration: sample vouchers) or live (real vouchers: guarded as production)"
+        None, description="test (a Test integration: sample vouchers) or live (real vouchers: guarded as production)",
+        json_schema_extra=given_by("the AllSafe management portal: the integration's status (Test or Live)"),
     )
     timeout_s: float = Field(30.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     connect_timeout_s: float = Field(10.0, gt=0, le=120, description="connect timeout in seconds")
@@ -220,6 +299,7 @@ class RunSettings(BaseModel):
     """Where a run writes its outputs."""
 
     reports_dir: Path = Field(Path("reports"), description="output folder")
+    verbose: bool = Field(False, description="show pytest's own output instead of the progress display")
 
 
 class Settings(BaseSettings):

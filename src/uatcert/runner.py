@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,22 +19,27 @@ from uatcert import __version__
 from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.evidence import LedgerLock, write_ledger_csv
+from uatcert.locations import SUITE_CONFIG, suite_root
 from uatcert.pack import (
     HOW_TO_GET_HTML,
     build_run_report,
     certificate_verdict,
     clean_outputs,
+    commit_history,
     make_bundle,
     manifest_digest_of,
     recorded_hits,
     run_canary,
+    targets_title,
     verdict_word,
     write_allure_metadata,
     write_certificate,
 )
 from uatcert.profiles import Profile
+from uatcert.progress import follow_run
 from uatcert.reconcile import note_archived_ledger, write_ledger_summary
 from uatcert.sandbox import SANDBOX_SECRETS
+from uatcert.suite.progress import PROGRESS_FILE
 from uatcert.suite.results import RunResults, catalogue_precondition
 from uatcert.verdict import RunVerdict
 
@@ -45,22 +49,20 @@ SUMMARY_REASONS = 10
 
 
 def project_root() -> Path:
-    """The folder holding features/, steps/ and conftest.py (the checkout the suite runs from)."""
-    candidates = [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]]
-    for folder in candidates:
-        if (folder / "features").is_dir() and (folder / "steps").is_dir() and (folder / "conftest.py").is_file():
-            return folder
-    raise ConfigError("cannot find the suite (features/, steps/, conftest.py): run uatcert from its checkout")
+    """The folder holding the suite (features/, steps/, conftest.py, suite.ini): the copy an installed
+    uatcert carries, else the checkout of an editable install (see `uatcert.locations`)."""
+    return suite_root()
 
 
 def run_suite(
-    profiles: Sequence[Profile], reports: Path, pytest_args: Sequence[str] = (), *, pass_fds: Sequence[int] = ()
+    profiles: Sequence[Profile], reports: Path, pytest_args: Sequence[str] = (), *, pass_fds: Sequence[int] = (),
+    verbose: bool = False
 ) -> tuple[int, RunResults | None]:
     """Run pytest over the profiles' steps; returns pytest's exit code and the recorded results.
     `pass_fds` are inherited by the pytest process (the ledger lock: held while any process of the run lives)."""
     root = project_root()
     results_path = reports / "run.json"
-    for stale in (results_path, reports / "junit.xml", reports / "ledger.csv"):
+    for stale in (results_path, reports / "junit.xml", reports / "ledger.csv", reports / PROGRESS_FILE):
         stale.unlink(missing_ok=True)
     shutil.rmtree(reports / "allure-results", ignore_errors=True)
     clean_outputs(reports)  # certificate.*, canary.json, manifest.json, html/, old bundles
@@ -70,18 +72,23 @@ def run_suite(
     args = [
         *(str(root / p.steps_dir) for p in profiles),
         f"--rootdir={root}",
-        "-c", str(root / "pyproject.toml"),
+        "-c", str(root / SUITE_CONFIG),
         "-p", "no:cacheprovider",
         f"--alluredir={reports / 'allure-results'}",
         f"--junitxml={reports / 'junit.xml'}",
         f"--uatcert-results={results_path}",
+        f"--uatcert-progress={reports / PROGRESS_FILE}",
         "-q", "--no-header", "-rN", "--tb=no",
         *pytest_args,
     ]
     env = dict(os.environ)
     env["UATCERT_RUN__REPORTS_DIR"] = str(reports)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=root, env=env, pass_fds=tuple(pass_fds))
+    # The working folder stays the user's (their .env, relative paths); -P keeps it off sys.path, so only
+    # the suite's own steps package can be imported as `steps`.
+    command = [sys.executable, "-P", "-m", "pytest", *args]
+    code = follow_run(command, env=env, events=reports / PROGRESS_FILE, out=sys.stdout, verbose=verbose,
+                      pass_fds=pass_fds)
     results = RunResults.read(results_path) if results_path.exists() else None
     return code, results
 
@@ -100,13 +107,11 @@ def _archive_ledger(reports: Path) -> Path | None:
 
 
 def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> None:
-    """One screen: the first API's target, requirement -> verdict, one line per failure, the overall verdict."""
-    lead = results.lead_api
-    target = results.target_of(lead)
-    catalogue = results.catalogue_of(lead)
-    out.write(f"\nuatcert {__version__} — {target.get('api', '?')} on {target.get('label', '?')}\n")
-    if catalogue:
-        out.write(f"catalogue: {catalogue.get('size')} products, sha256 {str(catalogue.get('sha256'))[:16]}…\n")
+    """One screen: every API and its target, requirement -> verdict, one line per failure, the overall verdict."""
+    out.write(f"\nuatcert {__version__} — {targets_title(results.targets.values())}\n")
+    for api, catalogue in results.catalogues.items():
+        prefix = "catalogue" if len(results.catalogues) == 1 else f"{api} catalogue"
+        out.write(f"{prefix}: {catalogue.get('size')} products, sha256 {str(catalogue.get('sha256'))[:16]}…\n")
     out.write("\n")
     for summary in verdict.requirements:
         total = len(summary.scenarios)
@@ -152,7 +157,8 @@ def certify(
 
 def _certify(profiles: Sequence[Profile], settings: Settings, out: TextIO, reports: Path,
              pytest_args: Sequence[str], lock: LedgerLock) -> int:
-    code, results = run_suite(profiles, reports, pytest_args, pass_fds=[lock.fd] if lock.fd is not None else [])
+    code, results = run_suite(profiles, reports, pytest_args, pass_fds=[lock.fd] if lock.fd is not None else [],
+                                verbose=settings.run.verbose)
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise ConfigError(f"the suite could not start (pytest exit code {int(code)}; its message is above)")
     if results is None:
@@ -194,6 +200,7 @@ def write_evidence(results: RunResults, verdict: RunVerdict, settings: Settings,
     out.write(f"HTML report:  {html}\n" if html else f"HTML report:  not built; to get it, {HOW_TO_GET_HTML}\n")
     run_canary(reports, configured_secrets(settings), stage="evidence")
     hits = recorded_hits(reports)  # this pass and the pytest process's pass
+    commit_history(reports, clean=not hits)  # a caught value must not ride along in later reports' history
     if hits:
         out.write("SECRETS CANARY: secret values reached the evidence; no bundle was made:\n")
         for hit in hits:

@@ -18,7 +18,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     **{c: (CLIENTS - {c}) | {"suite", "pack", "evidence", "sandbox", "runner", "cli", "profiles"} for c in CLIENTS},
     "_http": CLIENTS | {"suite", "pack", "evidence", "sandbox"},
     "evidence": {"suite", "pack", "sandbox", "runner", "cli"},
-    "suite": {"pack", "runner", "cli"},
+    "suite": {"pack", "runner", "cli", "check", "envfile", "progress"},
     "reconcile": {"_http", "suite", "pack", "sandbox", "runner", "cli"},
     "formats": CLIENTS | {"_http", "suite", "pack", "evidence", "sandbox"},
 }
@@ -28,6 +28,7 @@ BASE: dict[str, frozenset[str]] = {
     "config": frozenset({"errors"}),
     "events": frozenset({"errors"}),
     "guard": frozenset({"config", "errors", "events"}),
+    "locations": frozenset({"errors"}),
 }
 """The base layer: each imports only these units of the project."""
 HTTP_CORE_USERS = CLIENTS | {"faults"}

@@ -22,11 +22,12 @@ from uatcert.pack._errors import BundleError
 from uatcert.pack._ledger import ledger_totals
 from uatcert.pack._manifest import bundle_name, clean_outputs, make_bundle, manifest_digest_of, write_manifest
 from uatcert.pack._matrix import certificate_verdict, complete_verdict
-from uatcert.pack._render import verdict_word
+from uatcert.pack._render import targets_title, verdict_word
 from uatcert.pack._report import (
     HOW_TO_GET_HTML,
     build_html_report,
     build_run_report,
+    commit_history,
     ensure_node_modules,
     find_node_root,
     report_title,
@@ -48,6 +49,7 @@ __all__ = [
     "bundle_name",
     "certificate_verdict",
     "clean_outputs",
+    "commit_history",
     "complete_verdict",
     "ensure_node_modules",
     "find_node_root",
@@ -64,6 +66,7 @@ __all__ = [
     "scan_for_secrets",
     "scan_patterns",
     "strip_analytics",
+    "targets_title",
     "verify_bundle",
     "verdict_word",
     "verify_main",

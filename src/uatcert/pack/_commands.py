@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from uatcert.evidence import scan_patterns
+from uatcert.evidence import recorded_hits, scan_patterns
 from uatcert.pack._manifest import MANIFEST, make_bundle, manifest_digest_of
-from uatcert.pack._report import HOW_TO_GET_HTML, build_run_report
+from uatcert.pack._report import HOW_TO_GET_HTML, build_run_report, commit_history
 from uatcert.suite.results import RunResults
 
 
@@ -43,6 +43,7 @@ def report_main(argv: Sequence[str] | None = None, out: TextIO | None = None, er
     out.write(f"HTML report: {index}\n")
     leaks = scan_patterns((str(p.relative_to(reports)), p.read_bytes()) for p in index.parent.rglob("*")
                           if p.is_file())
+    commit_history(reports, clean=not leaks and not recorded_hits(reports))
     if leaks:
         for hit in leaks:
             err.write(f"uatcert report: {hit}\n")

@@ -13,6 +13,7 @@ from uatcert.pack._render import (
     OPEN_INTENT_HEADERS,
     OPEN_INTENTS_NOTE,
     WORDS,
+    certificate_title,
     counts_text,
     date_text,
     evidence_text,
@@ -83,18 +84,18 @@ def _html_table(headers: list[str], rows: list[list[str]], cls: str = "") -> str
 
 
 def render_html(doc: dict[str, Any]) -> str:
-    target = doc.get("target") or {}
+    title = certificate_title(doc)
     certified = bool(doc.get("certified"))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(doc.get('verdict'))} — uatcert certificate — {_e(target.get('label'))}</title>",
+        f"<title>{_e(doc.get('verdict'))} — uatcert certificate — {_e(title)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f'<header class="banner {"pass" if certified else "fail"}"><div class="inner">',
         '<div class="label">UAT certification</div>',
         f'<div class="verdict">{_e(doc.get("verdict"))}</div>',
-        f'<div class="sub">{_e(target.get("api") or "API")} · {_e(target.get("label") or "—")} · issued '
+        f'<div class="sub">{_e(title)} · issued '
         f'{_e(date_text(str(doc.get("issued_at", ""))))} · valid until '
         f'{_e(date_text(str(doc.get("expires_at", ""))))}</div>',
         "</div></header><main>",

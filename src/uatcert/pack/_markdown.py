@@ -8,6 +8,7 @@ from typing import Any
 from uatcert.pack._render import (
     OPEN_INTENT_HEADERS,
     OPEN_INTENTS_NOTE,
+    certificate_title,
     counts_text,
     date_text,
     evidence_text,
@@ -35,9 +36,8 @@ def _md_table(headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
-    target = doc.get("target") or {}
     lines = [f"# UAT certificate: {doc.get('verdict')}", ""]
-    lines.append(f"**{doc.get('verdict')}** — {target.get('api') or 'API'} on {target.get('label') or '—'}, "
+    lines.append(f"**{doc.get('verdict')}** — {certificate_title(doc)}, "
                  f"issued {date_text(str(doc.get('issued_at', '')))}, "
                  f"valid until {date_text(str(doc.get('expires_at', '')))}.")
     lines.append("")

@@ -8,6 +8,7 @@ again from `certificate.json` and compare the files byte for byte.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from uatcert.pack._ledger import format_amount, value_unit
@@ -20,6 +21,27 @@ WORDS = {
 
 def verdict_word(verdict: str | None) -> str:
     return WORDS.get(verdict or "", (verdict or "—").upper())
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def targets_title(targets: Iterable[Mapping[str, Any]]) -> str:
+    """Every API of a run and its target, in the run's order: `A, B and C on embedded sandbox` when they
+    share a target, `A on X; B on Y` otherwise."""
+    groups: dict[str, list[str]] = {}
+    for target in targets:
+        groups.setdefault(str(target.get("label") or "target"), []).append(str(target.get("api") or "API"))
+    if not groups:
+        return "API on target"
+    return "; ".join(f"{_listed(apis)} on {label}" for label, apis in groups.items())
+
+
+def certificate_title(doc: Mapping[str, Any]) -> str:
+    """The certificate's headline: every API of the run (`targets`) and its target."""
+    targets = doc.get("targets") or {}
+    return targets_title(targets.values() if targets else [doc.get("target") or {}])
 
 
 def date_text(value: str) -> str:

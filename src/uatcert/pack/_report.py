@@ -14,16 +14,36 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from uatcert.locations import PACKAGED_SUITE, holds_suite, is_installed_copy
 from uatcert.pack._certificate import target_fields
+from uatcert.pack._render import targets_title
 from uatcert.suite.results import RunResults
 
 ALLURE_PACKAGE = "allure"
 HTML_DIR = "html"
-HOW_TO_GET_HTML = "install Node.js, run `npm ci` in the suite's checkout, then `uatcert report`"
+HISTORY_FILE = "history.jsonl"
+"""Allure 3's history (one JSON line per generated report), kept in the reports folder between runs so the
+report shows each scenario's previous results and what changed since the last run. Not part of the bundle.
+A report is generated with a pending copy (`HISTORY_PENDING`) that `commit_history` keeps only when the run's
+secrets canary found nothing: history lines carry the results' messages, and a value the canary caught must not
+ride along into later reports."""
+HISTORY_PENDING = "history.pending.jsonl"
+HISTORY_RUNS = 30
+"""Runs the history keeps (the oldest lines are dropped before a report is generated)."""
+
+
+def how_to_get_html() -> str:
+    """One line: how to get the HTML report where the pinned generator is missing (installed tool or checkout)."""
+    if holds_suite(PACKAGED_SUITE):
+        return f"install Node.js 20+, run `npm ci --prefix {PACKAGED_SUITE}`, then `uatcert report`"
+    return "install Node.js 20+, run `npm ci` in the suite's checkout, then `uatcert report`"
+
+
+HOW_TO_GET_HTML = how_to_get_html()
 _ANALYTICS_MARKERS = ("googletagmanager", "gtag(", "dataLayer")
 _SCRIPT = re.compile(r"<script\b(?P<attrs>[^>]*)>(?P<body>.*?)</script>\s*", re.S | re.I)
 
@@ -74,9 +94,9 @@ def _property(value: object) -> str:
     return "".join(out)
 
 
-def report_title(target: dict[str, Any]) -> str:
-    """The HTML report's name (also the `reportName` of executor.json): the run's first API's target."""
-    return f"UAT certification — {target.get('api') or 'API'} on {target.get('label') or 'target'}"
+def report_title(targets: Iterable[Mapping[str, Any]]) -> str:
+    """The HTML report's name (also the `reportName` of executor.json): every API of the run and its target."""
+    return f"UAT certification — {targets_title(targets)}"
 
 
 def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
@@ -91,6 +111,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "target.base_url": target["base_url"],
         "target.environment": target["environment"],
         "api": target["api"],
+        "apis": ", ".join(f"{t.get('api')} on {t.get('label')}" for t in results.targets.values()),
         "api.version": target["api_version"],
         "suite.version": results.suite_version,
         "catalogue.size": catalogue.get("size", ""),
@@ -105,7 +126,7 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
         "name": "uatcert",
         "type": "uatcert",
         "buildName": f"uatcert {results.suite_version} run {results.started}",
-        "reportName": report_title(results.target_of(lead)),
+        "reportName": report_title(results.targets.values()),
     }
     (allure_dir / "executor.json").write_text(json.dumps(executor, indent=2, ensure_ascii=False) + "\n",
                                               encoding="utf-8")
@@ -113,10 +134,11 @@ def write_allure_metadata(results: RunResults, allure_dir: Path) -> None:
 
 # node and the Allure 3 CLI ------------------------------------------------------------------------
 def find_node_root(start: Path | None = None) -> Path | None:
-    """The folder whose package.json pins the Allure CLI: the working folder, its parents, the checkout."""
+    """The folder whose package.json pins the Allure CLI: the working folder, its parents, the checkout, the
+    copy of the suite an installed uatcert carries."""
     here = Path(__file__).resolve()
     candidates = [*(p for s in ([start] if start else []) for p in (s, *s.parents)),
-                  Path.cwd(), *Path.cwd().parents, here.parents[3]]
+                  Path.cwd(), *Path.cwd().parents, here.parents[3], PACKAGED_SUITE]
     for folder in candidates:
         manifest = folder / "package.json"
         if manifest.is_file():
@@ -178,12 +200,46 @@ def strip_analytics(html: str) -> str:
     return _SCRIPT.sub(keep, html)
 
 
+def trim_history(path: Path, keep: int = HISTORY_RUNS) -> None:
+    """Keep the last `keep - 1` runs of Allure's history file (the report about to be made adds one)."""
+    if not path.is_file():
+        return
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if line.strip()]
+    if len(lines) >= keep:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("".join(lines[len(lines) - keep + 1:]), encoding="utf-8")
+        tmp.replace(path)
+
+
+def _pending_history(reports: Path) -> Path:
+    """A copy of the kept history (trimmed) for the generator to append this report to."""
+    kept, pending = reports / HISTORY_FILE, reports / HISTORY_PENDING
+    pending.unlink(missing_ok=True)
+    if kept.is_file():
+        shutil.copyfile(kept, pending)
+        trim_history(pending)
+    return pending
+
+
+def commit_history(reports: Path, *, clean: bool) -> bool:
+    """Keep the history the last report added to when the canary found nothing (`clean`), else drop it;
+    True when the history grew."""
+    pending = reports / HISTORY_PENDING
+    if not pending.is_file():
+        return False
+    if not clean:
+        pending.unlink()
+        return False
+    pending.replace(reports / HISTORY_FILE)
+    return True
+
+
 def build_run_report(reports: Path, results: RunResults, *, log: Log = _quiet) -> Path | None:
     """The run's HTML report, titled after its first API, installing the pinned generator first if needed."""
     root = find_node_root(reports)
-    if root is not None:
+    if root is not None and not is_installed_copy(root):  # nothing is installed into the tool's own folder
         ensure_node_modules(root, log=log)
-    return build_html_report(reports, title=report_title(results.target_of(results.lead_api)), root=root, log=log)
+    return build_html_report(reports, title=report_title(results.targets.values()), root=root, log=log)
 
 
 def build_html_report(
@@ -208,8 +264,10 @@ def build_html_report(
         return None
     out = reports / HTML_DIR
     shutil.rmtree(out, ignore_errors=True)
+    pending = _pending_history(reports)
     command = [npx, "--offline", ALLURE_PACKAGE, "awesome", "--single-file", "--report-name", title,
                "--group-by", "epic,feature,story", "--report-language", "en",
+               "--history-path", str(pending.resolve()),
                "-o", str(out.resolve()), str(allure_dir.resolve())]
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1", "npm_config_update_notifier": "false"}
     try:

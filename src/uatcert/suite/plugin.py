@@ -16,7 +16,7 @@ what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from uatcert.config import get_settings
 from uatcert.errors import UatCertError
 from uatcert.evidence import run_canary
 from uatcert.suite.findings import Nonconformance, short
+from uatcert.suite.progress import ProgressWriter
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
 from uatcert.suite.runtime import RUNTIME, SuiteRuntime, runtime_of
@@ -48,6 +49,7 @@ pytest_plugins = ["uatcert.suite.fixtures", *(wing.fixtures for wing in WINGS.va
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("uatcert")
     group.addoption("--uatcert-results", default=None, help="write scenario results (JSON) to this file")
+    group.addoption("--uatcert-progress", default=None, help="append progress events (JSON lines) to this file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,6 +71,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RESULTS] = RunResults(suite_version=__version__, started=_now())
     config.pluginmanager.register(_CollectionErrors(config.stash[RESULTS]), "uatcert-collection-errors")
     config.pluginmanager.register(_RestoreStepArgs(), "uatcert-restore-step-args")
+    progress = config.getoption("uatcert_progress", None)
+    if progress:
+        config.pluginmanager.register(ProgressWriter(Path(progress), _outcome_reader(config)), "uatcert-progress")
+
+
+def _outcome_reader(config: pytest.Config) -> Callable[[str], str | None]:
+    def outcome_of(nodeid: str) -> str | None:
+        recorded = (r for r in reversed(config.stash[RESULTS].scenarios) if r.nodeid == nodeid)
+        return next((r.outcome for r in recorded), None)
+
+    return outcome_of
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -68,6 +68,8 @@ class Wing:
     """Markers its features use besides the API's own (declared by the core from `title`), with descriptions."""
     selected_by_default: bool = True
     """False: its profile runs only when named (`--profile`), never as one of "all profiles"."""
+    plan: Callable[[SuiteRuntime], str] | None = None
+    """What a run would issue on the resolved target, in one phrase from its catalogue (`uatcert check`)."""
 
     def __post_init__(self) -> None:
         owned = tuple(dataclasses.replace(r, profile=self.name) for r in self.requirements)

@@ -18,11 +18,30 @@ from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import html_answer, require_budget, unreachable
-from uatcert.suite.wings.allsafe.target import contract_of
+from uatcert.suite.runtime import SuiteRuntime
+from uatcert.suite.wings.allsafe.target import contract_of, new_client
 
 ALLSAFE_ALLOCATIONS = 5
 """Vouchers the AllSafe features allocate on a real target: consistency 1, allocation 1, two in a row 2,
 lost response 1 (the sandbox-only scenarios never run there)."""
+
+
+def _plan(found: Availability, currency: str) -> str:
+    kinds = sorted(found.available, key=lambda t: -t.remaining)
+    plan = f"will allocate up to {ALLSAFE_ALLOCATIONS} vouchers"
+    if kinds:
+        plan += f" of {kinds[0].label} ({currency} {value_text(kinds[0].value * ALLSAFE_ALLOCATIONS)})"
+    return plan
+
+
+def plan_text(runtime: SuiteRuntime) -> str:
+    """The plan of the run's AllSafe target, from its availability (read now; nothing is allocated)."""
+    try:
+        with new_client(runtime) as client:
+            found = client.availability()
+    except AllSafeError as exc:
+        raise TargetUnreachable(f"the AllSafe target did not answer availability: {exc}") from None
+    return _plan(found, runtime.settings.allsafe.currency)
 
 
 def check_allsafe_target(settings: Settings, out: TextIO) -> None:
@@ -69,9 +88,7 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
         except AllSafeError:
             pass  # 491 expected; anything else is for the 491 scenario to report
     kinds = sorted(found.available, key=lambda t: -t.remaining)
-    plan = f"will allocate up to {ALLSAFE_ALLOCATIONS} vouchers"
-    if kinds:
-        plan += f" of {kinds[0].label} ({allsafe.currency} {value_text(kinds[0].value * ALLSAFE_ALLOCATIONS)})"
+    plan = _plan(found, allsafe.currency)
     out.write(f"AllSafe target {allsafe.base_url}: {len(kinds)} voucher types available; {plan}\n")
     if production:
         total = int(kinds[0].value * 100 * ALLSAFE_ALLOCATIONS) if kinds else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uatcert.allsafe import ResponseValidationError
 from uatcert.suite.wing import Requirement, Wing
 from uatcert.suite.wings.allsafe.availability import describe
-from uatcert.suite.wings.allsafe.preflight import check_allsafe_target
+from uatcert.suite.wings.allsafe.preflight import check_allsafe_target, plan_text
 from uatcert.suite.wings.allsafe.target import target
 
 EPIC = "AllSafe Redemption API"
@@ -32,5 +32,6 @@ WING = Wing(
     describe=describe,
     configured=lambda settings: settings.allsafe.configured,
     preflight=check_allsafe_target,
+    plan=plan_text,
     validation_errors=(ResponseValidationError,),
 )

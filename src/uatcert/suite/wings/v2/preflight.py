@@ -10,6 +10,8 @@ from uatcert.config import Settings
 from uatcert.errors import TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import Plan, html_answer, require_budget, unreachable
+from uatcert.suite.runtime import SuiteRuntime
+from uatcert.suite.wings.v2.target import catalogue
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
 from uatcert.v2 import ApiError as V2ApiError
 from uatcert.v2 import CatalogueEntry, RetryPolicy, V2Client, read_catalogue
@@ -47,6 +49,11 @@ def plan_v2(products: Sequence[CatalogueEntry]) -> Plan:
         elif picked.is_value_based and picked.code not in unknown:
             unknown.append(picked.code)
     return Plan(vouchers, cents, tuple(unknown))
+
+
+def plan_text(runtime: SuiteRuntime) -> str:
+    """The plan of the run's v2 target, from its catalogue file."""
+    return plan_v2(catalogue(runtime).products).describe()
 
 
 def check_v2_target(settings: Settings, out: TextIO) -> None:

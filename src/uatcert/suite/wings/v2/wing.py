@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uatcert.suite.wing import Requirement, Wing
 from uatcert.suite.wings.v2.catalogue import describe, per_v2_dynamic_product, per_v2_product
-from uatcert.suite.wings.v2.preflight import check_v2_target
+from uatcert.suite.wings.v2.preflight import check_v2_target, plan_text
 from uatcert.suite.wings.v2.target import target
 from uatcert.v2 import ResponseValidationError
 
@@ -42,6 +42,7 @@ WING = Wing(
     describe=describe,
     configured=lambda settings: settings.v2.configured,
     preflight=check_v2_target,
+    plan=plan_text,
     validation_errors=(ResponseValidationError,),
     outlines={"per_v2_product": per_v2_product, "per_v2_dynamic_product": per_v2_dynamic_product},
     markers={

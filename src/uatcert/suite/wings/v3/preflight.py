@@ -9,7 +9,9 @@ from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
 from uatcert.preflight import Plan, html_answer, require_budget, unreachable
 from uatcert.sandbox import load_catalogue
+from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings.v3.picking import choose
+from uatcert.suite.wings.v3.target import catalogue
 from uatcert.v3 import (
     ApiConnectionError,
     ApiError,
@@ -56,6 +58,11 @@ def plan_v3(products: list[Product]) -> Plan:
     vouchers += top_up
     cents += top_up * OPEN_VALUE_DEFAULT_CENTS
     return Plan(vouchers, cents, tuple(unknown))
+
+
+def plan_text(runtime: SuiteRuntime) -> str:
+    """The plan of the run's v3 target, from its catalogue (fetched once per run)."""
+    return plan_v3(catalogue(runtime)).describe()
 
 
 def check_v3_target(settings: Settings, out: TextIO) -> None:

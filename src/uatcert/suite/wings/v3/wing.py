@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uatcert.suite.wing import Requirement, Wing
 from uatcert.suite.wings.v3.catalogue import describe, per_open_product, per_product
-from uatcert.suite.wings.v3.preflight import check_v3_target
+from uatcert.suite.wings.v3.preflight import check_v3_target, plan_text
 from uatcert.suite.wings.v3.target import target
 from uatcert.v3 import ResponseValidationError
 
@@ -42,6 +42,7 @@ WING = Wing(
     describe=describe,
     configured=lambda settings: settings.v3.configured,
     preflight=check_v3_target,
+    plan=plan_text,
     validation_errors=(ResponseValidationError,),
     outlines={"per_product": per_product, "per_open_product": per_open_product},
     markers={
