@@ -108,6 +108,8 @@ def fails_exactly_its_requirement(tmp_path: Path, mode: str, requirement: str) -
     failed = [s for s in run.results.scenarios if s.outcome in ("failed", "broken")]
     assert all(s.outcome == "failed" for s in failed), [s.message for s in failed]  # API finding, not harness trouble
     assert "Verdict: NOT CERTIFIED" in run.stdout
+    assert "SECRETS CANARY" not in run.stdout  # a finding quotes answers redacted: the failed run is still evidence
+    assert "Evidence:" in run.stdout, run.stdout
     for scenario in failed:
         assert f"FAILED {scenario.message}" in run.stdout
         assert scenario.message.startswith(requirement)

@@ -185,6 +185,18 @@ class _RestoreStepArgs:
             del request.node.stash[_HIDDEN_ARGS]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_step_error(request: pytest.FixtureRequest, exception: Exception) -> None:
+    """
+    A finding's text may quote an answer (a voucher's code in an issuance the API should have refused):
+    it is redacted here, before Allure's own hook and JUnit's report read the exception's message.
+    """
+    if isinstance(exception, Nonconformance):
+        redactor = runtime_of(request.config).redactor
+        exception.expected, exception.got = redactor.text(exception.expected), redactor.text(exception.got)
+        exception.args = (exception.line(),)
+
+
 # results --------------------------------------------------------------------------------------
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
