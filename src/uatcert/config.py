@@ -148,6 +148,8 @@ class SandboxSettings(BaseModel):
     catalogue: Path | None = Field(None, description="v3 catalogue data file (default: the seeded one)")
     defect: str | None = Field(None, description="defect mode: make the sandbox violate one behaviour")
     slow_commit_s: float = Field(1.5, gt=0, le=30, description="how long a slow commit holds its key")
+    latency_ms: float = Field(0.0, ge=0, le=60_000, description="delay added to every API request (ms)")
+    jitter_ms: float = Field(0.0, ge=0, le=60_000, description="each delay varies by up to this much (ms)")
 
 
 class RetrySettings(BaseModel):

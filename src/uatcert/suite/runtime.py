@@ -147,6 +147,8 @@ class SuiteRuntime:
                     catalogue_path=self.settings.sandbox.catalogue,
                     defect=self.settings.sandbox.defect,
                     slow_commit_s=self.settings.sandbox.slow_commit_s,
+                    latency_ms=self.settings.sandbox.latency_ms,
+                    jitter_ms=self.settings.sandbox.jitter_ms,
                     v2_catalogue_path=self.settings.v2.catalogue_file,
                 )
                 self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
