@@ -1,7 +1,7 @@
 """
 The `uatcert` command.
 
-    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [-- PYTEST ARGS]
+    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--workers N] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
 
 Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="allow a target that looks like production (needs --max-vouchers and --max-face-value)")
     run.add_argument("--max-vouchers", type=int, metavar="N", help="production budget: vouchers")
     run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="provider calls in flight at once, 1 to 32 (default 1: serial); see docs/performance.md")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
@@ -98,6 +100,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_GUARD__MAX_VOUCHERS"] = str(args.max_vouchers)
     if args.max_face_value is not None:
         os.environ["UATCERT_GUARD__MAX_FACE_VALUE_CENTS"] = str(args.max_face_value)
+    if args.workers is not None:
+        os.environ["UATCERT_RUN__WORKERS"] = str(args.workers)
     settings = get_settings()
     if settings.sandbox.defect:
         from uatcert.errors import ConfigError

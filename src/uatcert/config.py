@@ -173,9 +173,10 @@ class GuardSettings(BaseModel):
 
 
 class RunSettings(BaseModel):
-    """Where a run writes its outputs."""
+    """Where a run writes its outputs, and how many calls it may have in flight."""
 
     reports_dir: Path = Field(Path("reports"), description="output folder")
+    workers: int = Field(1, ge=1, le=32, description="provider calls in flight at once (1: strictly serial)")
 
 
 class Settings(BaseSettings):

@@ -70,6 +70,7 @@ class SandboxMiddleware:
         method, path = scope["method"], scope["path"]
         api = self.state.faults.api_of(path)
         if api is not None:
+            self.state.api_requests[api] = self.state.api_requests.get(api, 0) + 1
             await self._latency()
         fault = self.state.faults.take(api, method, path) if api is not None else None
         if fault is None:

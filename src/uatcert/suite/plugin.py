@@ -16,17 +16,20 @@ what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Generator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from uatcert import __version__
 from uatcert.config import get_settings
 from uatcert.errors import UatCertError
 from uatcert.evidence import run_canary
+from uatcert.suite.ahead import WINDOW_PER_WORKER, planner_of
 from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
@@ -125,8 +128,14 @@ class _CollectionErrors:
             self.results.collection_errors.append(f"{report.nodeid or 'session'}: {short(lines[-1], 400)}")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if runtime_of(session.config).ahead.enabled:
+        session.config.stash[_ORDER] = (list(session.items), {id(item): i for i, item in enumerate(session.items)})
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     runtime_of(item.config).exchange_log.begin_scenario()
+    _plan_ahead(item)
     if item.get_closest_marker("sandbox_only"):
         wing = next((WINGS[m.name] for m in item.iter_markers() if m.name in WINGS), None)
         if wing is None:
@@ -136,6 +145,51 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"{NOT_APPLICABLE} on the configured {wing.name} target: needs the sandbox control API "
                 "(server-side fault injection, voucher state changes, issuance ledger)"
             )
+
+
+# calls dispatched ahead (`--workers`): see uatcert.suite.ahead --------------------------------------
+_ORDER = pytest.StashKey[tuple[list[pytest.Item], dict[int, int]]]()
+
+
+def _outline_of(item: pytest.Item) -> tuple[object, str, Any] | None:
+    """(test function, API, scenario template) of an outline's example that has a planner, else None."""
+    function = getattr(item, "function", None)
+    template = scenario_wrapper_template_registry.get(function) if function is not None else None
+    api = next((m.name for m in item.iter_markers() if m.name in WINGS), None)
+    if template is None or api is None or planner_of(api, template.name) is None:
+        return None
+    return function, api, template
+
+
+def _plan_ahead(item: pytest.Item) -> None:
+    """Dispatch the calls of this example and of the next ones of the same outline (a bounded window)."""
+    runtime = runtime_of(item.config)
+    order = item.config.stash.get(_ORDER, None)
+    outline = _outline_of(item)
+    if order is None or outline is None:
+        return
+    items, index = order
+    start = index.get(id(item))
+    if start is None:
+        return
+    function, api, template = outline
+    planner = planner_of(api, template.name)
+    assert planner is not None
+    window = []
+    for other in items[start:start + 1 + WINDOW_PER_WORKER * runtime.ahead.workers]:
+        if getattr(other, "function", None) is not function:
+            break  # never past the outline: nothing is in flight once its last example ends
+        if other.get_closest_marker("skip") or other.get_closest_marker("sandbox_only"):
+            continue
+        row = example_of(other)
+        steps = [step.name for step in template.render(row).steps]
+        window.append((other, functools.partial(planner, runtime, row, steps)))
+    runtime.ahead.plan(window)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    runtime_of(item.config).ahead.settle(item)  # what was made for it and never taken: attached here
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
