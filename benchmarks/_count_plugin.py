@@ -20,5 +20,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     runtime = runtime_of(config)
     requests = dict(runtime.sandbox_server().app.state.sandbox.api_requests)  # type: ignore[attr-defined]
-    figures = {"requests": requests, "peak_in_flight": runtime.throttle.peak, "dispatched_ahead": runtime.ahead.dispatched}
+    figures = {"requests": requests, "peak_in_flight": runtime.throttle.peak,
+               "dispatched_ahead": runtime.ahead.dispatched}
     Path(target).write_text(json.dumps(figures), encoding="utf-8")

@@ -29,6 +29,7 @@ from uatcert import __version__
 from uatcert.config import get_settings
 from uatcert.errors import UatCertError
 from uatcert.evidence import run_canary
+from uatcert.suite import _bdd
 from uatcert.suite.ahead import WINDOW_PER_WORKER, planner_of
 from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
@@ -69,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except UatCertError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUNTIME] = SuiteRuntime(settings)
+    _bdd.install()  # pytest-bdd's step lookup, its candidates listed once per module
     config.stash[RESULTS] = RunResults(suite_version=__version__, started=_now())
     config.pluginmanager.register(_CollectionErrors(config.stash[RESULTS]), "uatcert-collection-errors")
     config.pluginmanager.register(_RestoreStepArgs(), "uatcert-restore-step-args")
@@ -78,6 +80,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     runtime = config.stash.get(RUNTIME, None)
     if runtime is None:
         return
+    _bdd.uninstall()
     results_path = config.getoption("uatcert_results", None)
     if results_path:  # secrets canary, stage 1: every value the redactor learned, over the raw evidence
         learned = dict.fromkeys(runtime.redactor.known_values(), "a secret or voucher value seen in the run")
