@@ -303,6 +303,15 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    runtime = config.stash.get(RUNTIME, None)
+    if runtime is not None and runtime.ahead.enabled:
+        throttle = runtime.throttle
+        terminalreporter.write_line(
+            f"uatcert: {runtime.ahead.workers} workers: {runtime.ahead.dispatched} calls made ahead, at most "
+            f"{throttle.peak} in flight, {throttle.pauses} pause(s) after a 429")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     path = config.getoption("uatcert_results")
