@@ -10,6 +10,7 @@ Bounded: one run; loopback only. Needs `pip install -e '.[bench]'`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,9 @@ def main(size: int) -> None:
     tree.write_text(subprocess.run([*pyinstrument, f"--load={session}", "-r", "text"], cwd=ROOT, env=env,
                                    check=True, capture_output=True, text=True).stdout, encoding="utf-8")
     lines = flat.splitlines()
-    header = [line for line in lines[:8] if "Duration" in line]
+    header = [re.sub(r"^.*?(Duration)", r"\1", line).strip() for line in lines[:8] if "Duration" in line]
     body = [line for line in lines if line[:1].isdigit()]
-    print(f"profile of the serial v3 pytest process ({size} products): {header[0].strip() if header else ''}")
+    print(f"profile of the serial v3 pytest process ({size} products): {header[0] if header else ''}")
     for line in body[:TOP]:
         print(f"  {line}")
     print(f"  full call tree: {tree}")
