@@ -27,6 +27,8 @@ class Timed:
     stdout: str
     peak_rss_mb: float
     figures: dict[str, Any]
+    pytest_rss_mb: float = 0.0
+    """Peak RSS of the pytest process and its children (the suite itself, without the runner and node)."""
 
     @property
     def calls(self) -> int:
@@ -40,10 +42,11 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants (from /proc)."""
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """Resident memory (KB) of `root` and all its descendants, and of the pytest process's own tree (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -56,13 +59,27 @@ def _tree_rss_kb(root: int) -> int:
             continue
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
+        rss[pid] = pages * page_kb
+
+    def tree(top: int) -> list[int]:
+        found, stack = [], [top]
+        while stack:
+            pid = stack.pop()
+            found.append(pid)
+            stack.extend(children.get(pid, []))
+        return found
+
+    everything = tree(root)
+    pytest_kb = 0
+    for pid in everything:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if b"\0pytest\0" in cmdline.read():
+                    pytest_kb = sum(rss.get(p, 0) for p in tree(pid))
+                    break
+        except OSError:
+            continue
+    return sum(rss.get(pid, 0) for pid in everything), pytest_kb
 
 
 def run_uatcert(*args: str, env: dict[str, str] | None = None, reports: Path | None = None) -> Timed:
@@ -77,12 +94,13 @@ def run_uatcert(*args: str, env: dict[str, str] | None = None, reports: Path | N
                "--", "-p", "_bench_plugin"]
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            whole, pytest_only = _tree_rss_kb(proc.pid)
+            peak[0], peak[1] = max(peak[0], whole), max(peak[1], pytest_only)
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -96,7 +114,7 @@ def run_uatcert(*args: str, env: dict[str, str] | None = None, reports: Path | N
     done.set()
     sampler.join()
     figures = json.loads(counts.read_text()) if counts.exists() else {}
-    return Timed(wall, proc.returncode, stdout, peak[0] / 1024, figures)
+    return Timed(wall, proc.returncode, stdout, peak[0] / 1024, figures, peak[1] / 1024)
 
 
 def median(values: list[float]) -> float:

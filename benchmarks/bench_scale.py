@@ -3,7 +3,8 @@ Scale: generated v3 catalogues of 10, 100 and 500 products on the embedded sandb
 latency per API request, certified with 1 and with 4 workers. For each run: wall time of `uatcert run
 --profile v3` (start to exit, evidence and HTML report included), provider calls the sandbox served,
 and the ratio to the floor, calls x 50 ms / workers. Also the peak RSS of the process tree of the
-500-product runs.
+500-product runs: of the pytest process tree (the suite; `peak_rss_500_mb`) and of the whole tree
+(`uatcert`, pytest, node building the HTML report).
 
 Run: .venv/bin/python benchmarks/bench_scale.py [SIZES...]   (default 10 100 500)
 Bounded: six runs, each stopped after 20 minutes; loopback only.
@@ -35,13 +36,15 @@ def main(sizes: list[int]) -> dict[str, float]:
             verdict = "CERTIFIED" if run.returncode == 0 else f"exit {run.returncode}"
             print(f"scale {size:>3} products, {workers} worker(s): {run.wall_s:7.1f} s, {run.calls} calls, "
                   f"floor {floor:6.1f} s, ratio {ratio:.2f}, peak in flight {run.figures.get('peak_in_flight')}, "
-                  f"made ahead {run.figures.get('dispatched_ahead')}, peak RSS {run.peak_rss_mb:.0f} MB, {verdict}",
+                  f"made ahead {run.figures.get('dispatched_ahead')}, peak RSS {run.peak_rss_mb:.0f} MB "
+                  f"(pytest process tree {run.pytest_rss_mb:.0f} MB), {verdict}",
                   flush=True)
             figures[f"scale_{size}_w{workers}_floor_ratio"] = round(ratio, 2)
             if size == 500:
-                figures[f"peak_rss_500_w{workers}_mb"] = round(run.peak_rss_mb)
+                figures[f"peak_rss_500_w{workers}_mb"] = round(run.pytest_rss_mb)
+                figures[f"peak_rss_500_w{workers}_all_mb"] = round(run.peak_rss_mb)
     if "peak_rss_500_w4_mb" in figures:
-        figures["peak_rss_500_mb"] = max(v for k, v in figures.items() if k.startswith("peak_rss_500_w"))
+        figures["peak_rss_500_mb"] = max(figures.get("peak_rss_500_w1_mb", 0), figures["peak_rss_500_w4_mb"])
     return figures
 
 

@@ -51,7 +51,7 @@ def main() -> None:
     order = ["overhead_ratio", "overhead_ratio_50ms",
              *(f"scale_{n}_w{w}_floor_ratio" for n in (10, 100, 500) for w in (1, 4)),
              "sandbox_issuances_per_s", "sandbox_p50_ms", "sandbox_p99_ms", "sandbox_retrievals_per_s",
-             "peak_rss_500_mb", "certify_s"]
+             "peak_rss_500_mb", "peak_rss_500_w4_all_mb", "certify_s"]
     for name in order:
         print(f"{name}: {figures.get(name, 'not measured')}")
 
