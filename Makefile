@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
 TEST_WORKERS ?= 2
 
-.PHONY: certify test lint typecheck unit clean node bench
+.PHONY: certify test lint typecheck unit fuzz clean node bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,23 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy steps
 
 unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint typecheck unit
+
+# Schemathesis against the sandbox's OpenAPI documents (the optional `fuzz` extra; its pytest plugin is
+# off by default and switched on here only). Bounded: see tests/fuzz.
+FUZZ_STAMP := $(VENV)/.fuzz-stamp
+
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/pytest -p schemathesis tests/fuzz -n 0
 
 # The benchmarks (not part of `make test`): figures printed, `name: value` lines last; see benchmarks/README.md.
 # About 15 minutes on 2 cores, stopped after 40.

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support import FakeClock
 from uatcert.sandbox import BackgroundServer, SandboxConfig, create_app
+
+FUZZ = Path(__file__).parent / "fuzz"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/fuzz is collected only with the Schemathesis plugin loaded (`make fuzz`: `-p schemathesis`)."""
+    inside = collection_path == FUZZ or FUZZ in collection_path.parents
+    if inside and not config.pluginmanager.has_plugin("schemathesis"):
+        return True
+    return None
 
 
 @pytest.fixture

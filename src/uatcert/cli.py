@@ -3,9 +3,12 @@ The `uatcert` command.
 
     uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--workers N] [-- PYTEST ARGS]
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
+    uatcert proxy [--upstream sandbox|target|URL] [--plan FILE] [--port N] [--record FILE]
+    uatcert reconcile [--reports DIR] [--ledger FILE] [--allow-production]
 
-Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unreachable or
-authentication impossible. Errors are one clear line on stderr, never a traceback.
+Exit codes: 0 certified, 1 not certified, 2 usage or configuration error, 3 target unusable (unreachable,
+TLS, credentials refused, not the API, an empty catalogue). Errors are one clear line on stderr naming the
+setting or the cause, never a traceback (docs/bad-input.md).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the certification against the configured target or the sandbox")
     run.add_argument("--profile", action="append", dest="profiles", metavar="NAME",
                      help="profile to certify (repeatable): v3, v2, allsafe; default: every configured one, "
-                          "else all on the sandbox")
+                          "else all on the sandbox; the integrator's own system: cut, cut-v2, cut-allsafe "
+                          "(only when named)")
     run.add_argument("--defect", metavar="MODE", help="embedded sandbox only: violate one documented behaviour")
     run.add_argument("--reports", metavar="DIR", help="output folder (default: reports)")
     run.add_argument("--allow-production", action="store_true",
@@ -52,8 +56,13 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
     commands.add_parser("report", help="build the single-file HTML report of the last run", add_help=False)
+    commands.add_parser("reconcile", help="settle the issuances a killed run left open (same key, never twice)",
+                        add_help=False)
     sandbox = commands.add_parser("sandbox", help="serve the embedded sandbox until interrupted", add_help=False)
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER)
+    proxy = commands.add_parser("proxy", help="a recording fault proxy in front of the sandbox or UAT",
+                                add_help=False)
+    proxy.add_argument("proxy_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -63,10 +72,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from uatcert.sandbox import main as sandbox_main
 
         return sandbox_main(args_list[1:])
+    if args_list[:1] == ["proxy"]:
+        from uatcert.proxy.command import main as proxy_main
+
+        return proxy_main(args_list[1:])
     if args_list[:1] == ["verify"]:
         from uatcert.pack import verify_main
 
         return verify_main(args_list[1:])
+    if args_list[:1] == ["reconcile"]:
+        from uatcert.reconcile import reconcile_main
+
+        return reconcile_main(args_list[1:])
     if args_list[:1] == ["report"]:
         from uatcert.pack import report_main
 
@@ -80,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UatCertError as exc:
         print(f"uatcert: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a file or folder the run needs (the preflight names the usual ones first)
+        print(f"uatcert: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("uatcert: interrupted", file=sys.stderr)
         return 130
@@ -87,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from uatcert.config import get_settings
+    from uatcert.preflight import check_reports_dir
     from uatcert.profiles import select
-    from uatcert.runner import certify
 
     if args.defect:
         os.environ["UATCERT_SANDBOX__DEFECT"] = args.defect
@@ -102,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_GUARD__MAX_FACE_VALUE_CENTS"] = str(args.max_face_value)
     if args.workers is not None:
         os.environ["UATCERT_RUN__WORKERS"] = str(args.workers)
-    settings = get_settings()
+    settings = get_settings(warn=lambda text: print(f"uatcert: warning: {text}", file=sys.stderr))
     if settings.sandbox.defect:
         from uatcert.errors import ConfigError
         from uatcert.sandbox import DEFECT_MODES
@@ -110,9 +130,12 @@ def _run(args: argparse.Namespace) -> int:
         if settings.sandbox.defect not in DEFECT_MODES:
             raise ConfigError(f"unknown defect mode {settings.sandbox.defect!r}; known: {', '.join(DEFECT_MODES)}")
     profiles = select(args.profiles, settings)
+    check_reports_dir(settings.run.reports_dir)
     for profile in profiles:
         profile.preflight(settings, sys.stdout)
     extra = [a for a in args.pytest_args if a != "--"]
+    from uatcert.runner import certify  # after the pre-flight: a refused run never loads pytest
+
     return certify(profiles, settings, sys.stdout, extra)
 
 

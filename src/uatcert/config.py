@@ -2,22 +2,51 @@
 Settings: nested pydantic-settings groups read from `UATCERT_*` environment variables and `.env`.
 
 `UATCERT_V3__BASE_URL=https://host/v3` selects a real v3 target; with no target configured the suite
-runs against the embedded sandbox. Read settings through `get_settings()`.
+runs against the embedded sandbox. Read settings through `get_settings()`: every problem is one
+`ConfigError` line naming the variable; a `UATCERT_*` variable that is no setting (a typo) is warned
+with the closest real name (`setting_names()` lists them, derived from the model) and ignored.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import io
 import ipaddress
+import json
+import os
 import re
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from uatcert.errors import ConfigError
 
 DEFAULT_PRODUCTION_PATTERNS = (r"(^|\.)api\.uniqrewards\.com$", r"(^|[.-])prod(uction)?([.-]|$)")
+ENV_PREFIX = "UATCERT_"
+NESTED = "__"
+
+
+def _http_url(value: str | None) -> str | None:
+    """A target URL: http(s), with a host, without credentials in it (they would reach the evidence)."""
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname
+    except ValueError:
+        host, parts = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold credentials (user:password@); use the client id and secret settings")
+    return value.strip()
 
 
 class V3Settings(BaseModel):
@@ -31,10 +60,12 @@ class V3Settings(BaseModel):
     readonly_client_id: str | None = Field(None, description="optional client without issue_vouchers")
     readonly_client_secret: SecretStr | None = Field(None, description="its secret")
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
-    timeout_s: float = Field(10.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(10.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     expected_products: str | None = Field(
         None, description="comma-separated codes of the products the integrator will sell (CAT, ISS-EVERY)"
     )
+
+    _urls = field_validator("base_url", "token_url")(_http_url)
 
     @property
     def configured(self) -> bool:
@@ -69,7 +100,9 @@ class V2Settings(BaseModel):
     product_class: str = Field("ETX_001", min_length=1, description="product class in the paths (ETX_001)")
     scope: str | None = Field(None, description="scope of the token request, if the provider gave one")
     environment: str | None = Field(None, description="uat, demo or production (production is guarded)")
-    timeout_s: float = Field(15.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(15.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
+
+    _urls = field_validator("base_url", "token_url")(_http_url)
 
     @property
     def configured(self) -> bool:
@@ -98,7 +131,7 @@ class AllSafeSettings(BaseModel):
     environment: str | None = Field(
         None, description="test (a Test integration: sample vouchers) or live (real vouchers: guarded as production)"
     )
-    timeout_s: float = Field(30.0, gt=0, le=120, description="per-request timeout in seconds")
+    timeout_s: float = Field(30.0, gt=0, le=120, description="seconds one HTTP exchange may take, connect to last byte")
     connect_timeout_s: float = Field(10.0, gt=0, le=120, description="connect timeout in seconds")
     availability_path: str = Field("/availability", description="path of the availability call (documented)")
     allocate_path: str = Field("/allocate", description="path of the allocate call (UNDOCUMENTED: proposed)")
@@ -107,6 +140,8 @@ class AllSafeSettings(BaseModel):
     value_field: str = Field("value", min_length=1, description="request field naming the face value")
     reference_field: str = Field("reference", description="request field of the client reference; empty: none sent")
     currency: str = Field("ZAR", min_length=1, description="currency of the values (UNDOCUMENTED: Rand assumed)")
+
+    _url = field_validator("base_url")(_http_url)
 
     @field_validator("availability_path", "allocate_path")
     @classmethod
@@ -152,6 +187,17 @@ class SandboxSettings(BaseModel):
     jitter_ms: float = Field(0.0, ge=0, le=60_000, description="each delay varies by up to this much (ms)")
 
 
+class CutSettings(BaseModel):
+    """The integrator's own system under test (profiles cut, cut-v2, cut-allsafe); no trigger: interactive."""
+
+    trigger: str | None = Field(None, description="command running the v3 system once: PRODUCT QUANTITY [CENTS]")
+    v2_trigger: str | None = Field(None, description="v2 system: ORDER_NUMBER PRODUCT_CODE QUANTITY [DOLLARS]")
+    allsafe_trigger: str | None = Field(None, description="AllSafe system: VENDOR VALUE")
+    trigger_timeout_s: float = Field(30.0, gt=0, le=600, description="a trigger running longer is killed")
+    interactive_wait_s: float = Field(120.0, gt=0, le=3600, description="interactive mode: wait for the system")
+    proxy_port: int = Field(0, ge=0, le=65535, description="port of the proxy on 127.0.0.1 (0: any free port)")
+
+
 class RetrySettings(BaseModel):
     """Client retry policy for issuance recovery."""
 
@@ -183,7 +229,8 @@ class Settings(BaseSettings):
     """All settings of a run."""
 
     model_config = SettingsConfigDict(
-        env_prefix="UATCERT_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+        env_prefix=ENV_PREFIX, env_nested_delimiter=NESTED, env_file=".env", env_file_encoding="utf-8",
+        extra="ignore",
     )
 
     v3: V3Settings = Field(default_factory=V3Settings)
@@ -191,6 +238,7 @@ class Settings(BaseSettings):
     allsafe: AllSafeSettings = Field(default_factory=AllSafeSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    cut: CutSettings = Field(default_factory=CutSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     run: RunSettings = Field(default_factory=RunSettings)
 
@@ -260,12 +308,151 @@ def _https_or_loopback(url: str) -> bool:
         return False
 
 
-def get_settings(**overrides: object) -> Settings:
-    """Read the settings from the environment (and `.env`), turning validation errors into ConfigError."""
+@dataclasses.dataclass(frozen=True)
+class SettingName:
+    """One `UATCERT_*` variable the model reads: a group (`UATCERT_V3`, JSON) or a field of one."""
+
+    name: str
+    secret: bool
+    """A `SecretStr` field: its value is never repeated in a message."""
+    json: str | None
+    """What it holds when its value is JSON (a group: an object; a list field: a list), else None."""
+
+
+def _holds(annotation: Any, kind: type) -> bool:
+    """True when `annotation` is `kind` (or a subclass), alone or in a union / generic."""
+    if isinstance(annotation, type) and issubclass(annotation, kind):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is not None and isinstance(origin, type) and issubclass(origin, kind):
+        return True
+    return any(_holds(arg, kind) for arg in typing.get_args(annotation))
+
+
+def setting_names() -> dict[str, SettingName]:
+    """Every variable `Settings` reads, upper case, derived from the model (never a hand-kept list)."""
+    names: dict[str, SettingName] = {}
+    for group, field in Settings.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        head = f"{ENV_PREFIX}{group}".upper()
+        names[head] = SettingName(head, False, 'an object of its settings, e.g. {"base_url": "https://<host>"}')
+        for sub, info in model.model_fields.items():
+            name = f"{head}{NESTED}{sub}".upper()
+            is_list = typing.get_origin(info.annotation) in (list, tuple) or _holds(info.annotation, list)
+            names[name] = SettingName(name, _holds(info.annotation, SecretStr),
+                                      'a JSON list, e.g. ["one", "two"]' if is_list else None)
+    return names
+
+
+@dataclasses.dataclass(frozen=True)
+class UnknownVariable:
+    """A `UATCERT_*` variable that is no setting (ignored by the model)."""
+
+    name: str
+    source: str
+    """"the environment" or the `.env` file it was found in."""
+    suggestion: str | None
+    """The closest real setting name, if one is close."""
+
+    @property
+    def hint(self) -> str:
+        where = "" if self.source == "the environment" else f" (in {self.source})"
+        advice = f"did you mean {self.suggestion}?" if self.suggestion else "no setting has a similar name"
+        return f"{self.name}{where} is not a setting and is ignored: {advice}"
+
+
+def _env_file() -> Path | None:
+    configured = Settings.model_config.get("env_file")
+    return Path(str(configured)) if isinstance(configured, str | os.PathLike) else None
+
+
+def _dotenv(path: Path | None) -> dict[str, str]:
+    """The `.env` file's variables (none when there is no file); ConfigError if it is not UTF-8 text."""
+    if path is None or not path.is_file():
+        return {}
+    data = path.read_bytes()
     try:
-        return Settings(**overrides).check()  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"UATCERT_{'__'.join(str(p).upper() for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def unknown_variables(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> list[UnknownVariable]:
+    """`UATCERT_*` variables of the environment and the `.env` file that no setting reads, each with the
+    closest real name (difflib over every name of `setting_names()`)."""
+    known = setting_names()
+    found: dict[str, UnknownVariable] = {}
+    sources = [("the environment", dict(os.environ if environ is None else environ)),
+               (str(env_file), _dotenv(env_file))]
+    for source, variables in sources:
+        for name in variables:
+            upper = name.upper()
+            if not upper.startswith(ENV_PREFIX) or upper in known or upper in found:
+                continue
+            bare = {k.removeprefix(ENV_PREFIX): k for k in known}  # the shared prefix would make every name close
+            close = difflib.get_close_matches(upper.removeprefix(ENV_PREFIX), list(bare), n=1, cutoff=0.75)
+            found[upper] = UnknownVariable(name, source, bare[close[0]] if close else None)
+    return list(found.values())
+
+
+def _validation_text(exc: ValidationError, names: dict[str, SettingName]) -> str:
+    problems = []
+    for err in exc.errors():
+        name = ENV_PREFIX + NESTED.join(str(p).upper() for p in err["loc"])
+        text = str(err["msg"]).removeprefix("Value error, ")
+        value = err.get("input")
+        secret = any(n.secret for key, n in names.items() if name.startswith(key))
+        if isinstance(value, str) and not secret and "@" not in value and len(value) <= 80:
+            text += f" (got {value!r})"
+        problems.append(f"{name}: {text}")
+    return "invalid settings: " + "; ".join(problems)
+
+
+def _json_text(exc: SettingsError, names: dict[str, SettingName], variables: dict[str, str]) -> str:
+    """The variable whose value should be JSON and is not (pydantic-settings names only the group)."""
+    group = re.search(r'field "(\w+)"', str(exc))
+    head = f"{ENV_PREFIX}{group.group(1)}".upper() if group else ENV_PREFIX
+    for name, value in variables.items():
+        setting = names.get(name.upper())
+        if setting is None or setting.json is None or not name.upper().startswith(head):
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            return f"invalid settings: {setting.name}: not valid JSON (expected {setting.json})"
+    return f"invalid settings: {exc}"
+
+
+def get_settings(*, warn: Callable[[str], None] | None = None, **overrides: object) -> Settings:
+    """
+    Read the settings from the environment (and `.env`); any problem is a one-line ConfigError naming the
+    variable. Unknown `UATCERT_*` variables are passed to `warn` (one line each, with the closest real name)
+    and ignored; when the settings are then incomplete, the error itself names the typo instead.
+    """
+    env_file = _env_file()
+    unknown = unknown_variables(env_file=env_file)
+    names = setting_names()
+    try:
+        try:
+            settings = Settings(**overrides).check()  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ConfigError(_validation_text(exc, names)) from None
+        except SettingsError as exc:
+            raise ConfigError(_json_text(exc, names, {**_dotenv(env_file), **os.environ})) from None
+    except ConfigError as exc:
+        related = [u for u in unknown if u.suggestion and re.search(rf"\b{u.suggestion}\b", str(exc))]
+        for other in (u for u in unknown if u not in related):
+            if warn is not None:
+                warn(other.hint)
+        if related:
+            raise ConfigError(f"{exc} ({'; '.join(u.hint for u in related)})") from None
+        raise
+    for variable in unknown:
+        if warn is not None:
+            warn(variable.hint)
+    return settings

@@ -5,6 +5,7 @@ Harness errors: trouble with the tool, its configuration or the network, never a
     ├── ConfigError            bad settings, bad catalogue file, bad command-line usage   (exit 2)
     ├── TargetUnreachable      host down, DNS, TLS, refused; authentication impossible   (exit 3)
     ├── SandboxError           the embedded sandbox could not start or misbehaved
+    ├── ProxyError             the fault proxy could not start or was misused
     └── BudgetExceeded         an issuance would exceed the production budget (refused before sending)
 
 API non-conformance findings are `AssertionError` subclasses (see `uatcert.suite.findings`), so
@@ -34,6 +35,12 @@ class TargetUnreachable(UatCertError):
 
 class SandboxError(UatCertError):
     """The embedded sandbox could not be started or controlled."""
+
+    exit_code = 2
+
+
+class ProxyError(UatCertError):
+    """The fault proxy could not be started (busy port) or was used wrongly."""
 
     exit_code = 2
 

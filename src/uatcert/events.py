@@ -64,6 +64,17 @@ class IssueIntent:
     """Face value in cents (v3; v2 sends dollars and its client converts them to cents); AllSafe: the
     value in whole currency units as sent (None when it has cents). None if not sent."""
     currency: str | None = None
+    base_url: str | None = None
+    """Where the request goes: the client's base URL (what `uatcert reconcile` replays against)."""
+    token_url: str | None = None
+    """The token URL of the client (v3, v2); None for Basic auth (AllSafe)."""
+    order_number: str | None = None
+    """v2: the order number in the Request Vouchers path (a replay needs it)."""
+    product_class: str | None = None
+    """v2: the product class in the Request Vouchers path."""
+    client_id: str | None = None
+    """The client the key belongs to (v3 `client_id`, v2 `X-Client-Id`, AllSafe username): keys are scoped
+    per client, so a replay must use the same one. The ledger writes a fingerprint of it, never the id."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +93,28 @@ class IssueOutcome:
     error: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class RawIssuance:
+    """
+    A raw request on an issuance route (the deliberately invalid requests of the validation scenarios),
+    announced before it is sent. Credentials are never part of it: `headers` leaves out the credential
+    headers, and `own_credentials` says whether the client's own credentials went with it unchanged.
+    """
+
+    api: str
+    method: str
+    base_url: str
+    path: str
+    """Below the base URL, query included."""
+    headers: dict[str, str]
+    body: bytes
+    idempotency_key: str | None
+    own_credentials: bool
+    token_url: str | None = None
+    client_id: str | None = None
+    """As `IssueIntent.client_id`."""
+
+
 class IssuanceHook:
     """Told about every logical issuance; `before` may refuse it by raising (budget guard)."""
 
@@ -90,3 +123,6 @@ class IssuanceHook:
 
     def after(self, outcome: IssueOutcome) -> None:
         """Called once after the last attempt, whatever happened."""
+
+    def raw_sending(self, request: RawIssuance) -> None:
+        """Called before a raw request on an issuance route is sent (raising there stops it: nothing is sent)."""

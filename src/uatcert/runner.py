@@ -19,7 +19,7 @@ import pytest
 from uatcert import __version__
 from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
-from uatcert.evidence import write_ledger_csv
+from uatcert.evidence import LedgerLock, write_ledger_csv
 from uatcert.pack import (
     HOW_TO_GET_HTML,
     build_run_report,
@@ -34,6 +34,7 @@ from uatcert.pack import (
     write_certificate,
 )
 from uatcert.profiles import Profile
+from uatcert.reconcile import note_archived_ledger, write_ledger_summary
 from uatcert.sandbox import SANDBOX_SECRETS
 from uatcert.suite.results import RunResults, catalogue_precondition
 from uatcert.verdict import RunVerdict
@@ -53,16 +54,19 @@ def project_root() -> Path:
 
 
 def run_suite(
-    profiles: Sequence[Profile], reports: Path, pytest_args: Sequence[str] = ()
+    profiles: Sequence[Profile], reports: Path, pytest_args: Sequence[str] = (), *, pass_fds: Sequence[int] = ()
 ) -> tuple[int, RunResults | None]:
-    """Run pytest over the profiles' steps; returns pytest's exit code and the recorded results."""
+    """Run pytest over the profiles' steps; returns pytest's exit code and the recorded results.
+    `pass_fds` are inherited by the pytest process (the ledger lock: held while any process of the run lives)."""
     root = project_root()
     results_path = reports / "run.json"
     for stale in (results_path, reports / "junit.xml", reports / "ledger.csv"):
         stale.unlink(missing_ok=True)
     shutil.rmtree(reports / "allure-results", ignore_errors=True)
     clean_outputs(reports)  # certificate.*, canary.json, manifest.json, html/, old bundles
-    _archive_ledger(reports)
+    archived = _archive_ledger(reports)
+    if archived is not None:
+        note_archived_ledger(archived, sys.stdout)
     args = [
         *(str(root / p.steps_dir) for p in profiles),
         f"--rootdir={root}",
@@ -77,19 +81,22 @@ def run_suite(
     env = dict(os.environ)
     env["UATCERT_RUN__REPORTS_DIR"] = str(reports)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=root, env=env)
+    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=root, env=env, pass_fds=tuple(pass_fds))
     results = RunResults.read(results_path) if results_path.exists() else None
     return code, results
 
 
-def _archive_ledger(reports: Path) -> None:
+def _archive_ledger(reports: Path) -> Path | None:
     """The ledger is appended to; a previous run's ledger is kept aside, never mixed into this run's."""
     ledger = reports / "ledger.jsonl"
-    if ledger.exists():
-        archive = reports / "previous-ledgers"
-        archive.mkdir(exist_ok=True)
-        stamp = dt.datetime.fromtimestamp(ledger.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        ledger.replace(archive / f"ledger-{stamp}.jsonl")
+    if not ledger.exists():
+        return None
+    archive = reports / "previous-ledgers"
+    archive.mkdir(exist_ok=True)
+    stamp = dt.datetime.fromtimestamp(ledger.stat().st_mtime, dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    moved = archive / f"ledger-{stamp}.jsonl"
+    ledger.replace(moved)
+    return moved
 
 
 def render_summary(results: RunResults, verdict: RunVerdict, out: TextIO) -> None:
@@ -139,7 +146,13 @@ def certify(
     """Run, judge and report; the exit code follows the documented table."""
     reports = settings.run.reports_dir.resolve()
     reports.mkdir(parents=True, exist_ok=True)
-    code, results = run_suite(profiles, reports, pytest_args)
+    with LedgerLock(reports) as lock:  # two runs never write one ledger (refused: exit 2)
+        return _certify(profiles, settings, out, reports, pytest_args, lock)
+
+
+def _certify(profiles: Sequence[Profile], settings: Settings, out: TextIO, reports: Path,
+             pytest_args: Sequence[str], lock: LedgerLock) -> int:
+    code, results = run_suite(profiles, reports, pytest_args, pass_fds=[lock.fd] if lock.fd is not None else [])
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         raise ConfigError(f"the suite could not start (pytest exit code {int(code)}; its message is above)")
     if results is None:
@@ -152,6 +165,7 @@ def certify(
     required = [r for p in profiles for r in p.requirements]
     verdict = certificate_verdict(results, required)  # judge() plus the requirement x product matrix rule
     render_summary(results, verdict, out)
+    write_ledger_summary(reports, out)
     if not write_evidence(results, verdict, settings, reports, out):
         return EXIT_NOT_CERTIFIED
     return EXIT_CERTIFIED if verdict.certified else EXIT_NOT_CERTIFIED

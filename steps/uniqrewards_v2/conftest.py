@@ -16,8 +16,9 @@ from uatcert.v2 import CatalogueEntry, CatalogueFile
 
 
 # -- products ------------------------------------------------------------------------------------
-def _picked(catalogue: CatalogueFile, issued: IssuedV2Vouchers, quantity: int, **how: bool) -> CatalogueEntry:
-    product = pick_product(catalogue, issued, quantity, **how)
+def _picked(catalogue: CatalogueFile, issued: IssuedV2Vouchers, quantity: int, *, tracked: bool = False,
+            dynamic: bool = False) -> CatalogueEntry:
+    product = pick_product(catalogue, issued, quantity, tracked=tracked, dynamic=dynamic)
     if product is None:
         not_applicable(f"no product of the catalogue file has stock left for {quantity} voucher(s)")
     assert product is not None

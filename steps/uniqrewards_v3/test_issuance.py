@@ -177,10 +177,11 @@ def _problem_request(product: Product, problem: str) -> tuple[dict[str, str | No
         body.pop("quantity")
         if QUANTITY_PROBLEMS[problem] is not None:
             body["quantity"] = QUANTITY_PROBLEMS[problem]
-    headers: dict[str, str | None] = {
+    key_problems: dict[str, dict[str, str | None]] = {
         "no idempotency key": {"Idempotency-Key": None},
         "an idempotency key that is not a UUID": {"Idempotency-Key": "retry-42-not-a-uuid"},
-    }.get(problem, {})
+    }
+    headers = key_problems.get(problem, {})
     content = json.dumps(body).encode()
     if problem == "a body that is not valid JSON":
         content = content[:-1]  # the closing brace left out

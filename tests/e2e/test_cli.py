@@ -83,7 +83,7 @@ def test_unreachable_target_exits_3() -> None:
 
 def test_wrong_credentials_exit_3(second_sandbox: BackgroundServer) -> None:
     result = _uatcert("run", env=_target_env(second_sandbox, UATCERT_V3__CLIENT_SECRET="wrong-secret-123"))
-    assert result.returncode == 3 and "authentication" in result.stderr, result.stderr
+    assert result.returncode == 3 and "refused UATCERT_V3__CLIENT_ID" in result.stderr, result.stderr
     assert "wrong-secret-123" not in result.stderr
 
 

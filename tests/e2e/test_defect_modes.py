@@ -75,7 +75,9 @@ def test_every_defect_mode_has_an_expected_failure() -> None:
 
 
 def test_every_requirement_can_be_made_to_fail() -> None:
-    assert set(EXPECTED_FAILURE.values()) == {r for p in PROFILES.values() for r in p.requirements}
+    # the client-under-test profiles fail by the reference systems instead (tests/cut/test_reference_systems.py)
+    assert set(EXPECTED_FAILURE.values()) == {r for p in PROFILES.values() if p.selected_by_default
+                                              for r in p.requirements}
 
 
 def test_correct_sandbox_is_certified(certified_run: Run) -> None:
@@ -83,7 +85,7 @@ def test_correct_sandbox_is_certified(certified_run: Run) -> None:
     outcomes = {s.outcome for s in certified_run.results.scenarios}
     assert outcomes == {"passed"}, outcomes
     assert "Verdict: CERTIFIED" in certified_run.stdout
-    required = {r for p in PROFILES.values() for r in p.requirements}
+    required = {r for p in PROFILES.values() if p.selected_by_default for r in p.requirements}
     assert {s.requirement for s in certified_run.results.scenarios} == required
 
 

@@ -40,6 +40,8 @@ def test_totals_count_each_voucher_once_and_flag_what_needs_reconciling(tmp_path
     ]
     totals = ledger_totals(_write(tmp_path / "ledger.jsonl", records, tail='{"event": "outc'))
 
+    open_keys = [(o["idempotency_key"], o["state"]) for o in totals.pop("open_intents")]
+    assert sorted(open_keys) == [("k4", "unknown: no answer"), ("k5", "no outcome recorded")]
     assert totals == {
         "issuances": 4,
         "vouchers": 4,
@@ -111,3 +113,29 @@ def test_unusable_provider_records_exit_2(make_run: Callable[..., Run], tmp_path
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x01")
     code, _, err = _verify(bundle, tmp_path / "binary.csv")
     assert code == 2 and "not UTF-8 text" in err
+
+
+def test_open_intents_are_in_the_certificate_and_reported_by_verify(make_run: Callable[..., Run]) -> None:
+    settled = make_run()
+    settled.certify(bundle=False)
+    md = (settled.reports / "certificate.md").read_text(encoding="utf-8")
+    assert md.split("## Open issuance intents", 1)[1].split("##", 1)[0].strip().endswith("none")
+
+    run = make_run()
+    crashed = {"event": "intent", "api": "v3", "idempotency_key": "key-crashed", "product_code": "GIFT-OPEN-1",
+               "quantity": 2, "face_value": 1000, "currency": "EUR", "time": "2026-11-21T10:02:00.000+00:00"}
+    with (run.reports / "ledger.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(crashed) + "\n" + '{"event": "outc')  # then killed mid-write
+    bundle = run.certify()
+    assert bundle is not None
+    md = (run.reports / "certificate.md").read_text(encoding="utf-8")
+    section = md.split("## Open issuance intents", 1)[1].split("\n## ", 1)[0]
+    assert "| key-crashed | GIFT-OPEN-1 x2, 10.00 EUR | no outcome recorded |" in section
+    assert "Unreadable ledger lines (torn by a crash, skipped) | 1" in md
+    assert "key-crashed" in (run.reports / "certificate.html").read_text(encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert verify_main([str(bundle)], out=out, err=err) == 0, out.getvalue()  # information, not tampering
+    report = out.getvalue()
+    assert "PASS  ledger          9 intent(s), 1 open" in report
+    assert "open: v3 key-crashed GIFT-OPEN-1 x2, no outcome recorded" in report
+    assert "1 unreadable line(s) skipped" in report

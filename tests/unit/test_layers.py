@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "_http": CLIENTS | {"suite", "pack", "evidence", "sandbox"},
     "evidence": {"suite", "pack", "sandbox", "runner", "cli"},
     "suite": {"pack", "runner", "cli"},
+    "reconcile": {"_http", "suite", "pack", "sandbox", "runner", "cli"},
     "formats": CLIENTS | {"_http", "suite", "pack", "evidence", "sandbox"},
 }
 """Top-level unit -> units it must never import."""
@@ -30,6 +31,10 @@ BASE: dict[str, frozenset[str]] = {
 }
 """The base layer: each imports only these units of the project."""
 HTTP_CORE_USERS = CLIENTS | {"faults"}
+PROXY_CORE = frozenset({"errors", "events"})
+"""The fault proxy's core imports only these units; its edge modules (`PROXY_EDGE`: the standalone command and
+the redacted recording) also `config`, `guard`, `evidence` and the sandbox's public surface."""
+PROXY_EDGE = frozenset({"uatcert.proxy.command", "uatcert.proxy.recording"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +126,10 @@ def violations(root: Path) -> list[str]:
             found.append(f"{where}: {src} is in the base layer and may import only {sorted(BASE[src]) or 'nothing'}")
         if dst == "_http" and src not in HTTP_CORE_USERS:
             found.append(f"{where}: _http is private to the clients")
+        if src == "proxy" and e.source not in PROXY_EDGE and dst not in PROXY_CORE:
+            found.append(f"{where}: the proxy core may import only {sorted(PROXY_CORE)}")
+        if dst == "proxy" and src in CLIENTS | {"_http", "sandbox", "evidence"}:
+            found.append(f"{where}: {src} must not import proxy")
         private = [p for p in e.target.split(".")[2:] if p.startswith("_")]
         if private:
             found.append(f"{where}: a private module of {dst}")
@@ -218,9 +227,14 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         ({"pack/__init__.py": "", "pack/a.py": "from uatcert.verdict import x\n",
           "verdict.py": "from uatcert.pack import b\n", "pack/b.py": ""},
          "import cycle between packages: pack -> verdict"),
+        ({"proxy/__init__.py": "", "proxy/_core.py": "from uatcert.evidence import Redactor\n",
+          "evidence/__init__.py": ""},
+         "uatcert.proxy._core (line 1) imports uatcert.evidence: the proxy core may import only"),
+        ({"sandbox/__init__.py": "from uatcert.proxy import FaultProxy\n", "proxy/__init__.py": ""},
+         "uatcert.sandbox (line 1) imports uatcert.proxy: sandbox must not import proxy"),
     ],
     ids=["sandbox-client", "lazy-client-suite", "client-client", "private", "http-core", "base", "cycle",
-         "suite-runner", "package-cycle"],
+         "suite-runner", "package-cycle", "proxy-core", "sandbox-proxy"],
 )
 def test_each_rule_can_fail(tmp_path: Path, files: dict[str, str], expected: str) -> None:
     found = violations(_tree(tmp_path, files))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import BaseModel
 
 from uatcert.config import get_settings
 from uatcert.errors import ConfigError
@@ -70,3 +71,70 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: object) 
 
     Path(str(tmp_path), ".env").write_text("UATCERT_SANDBOX__DEFECT=replay_issues_new\n")
     assert get_settings().sandbox.defect == "replay_issues_new"
+
+
+def test_setting_names_come_from_the_model() -> None:
+    from uatcert.config import Settings, setting_names
+
+    names = setting_names()
+    expected = 0
+    for field in Settings.model_fields.values():
+        assert isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        expected += 1 + len(field.annotation.model_fields)
+    assert len(names) == expected and set(SUPPORTED) <= set(names)
+    assert names["UATCERT_V2__X_CLIENT_SECRET"].secret and not names["UATCERT_V2__X_CLIENT_ID"].secret
+    assert names["UATCERT_GUARD__PRODUCTION_HOST_PATTERNS"].json and names["UATCERT_V3"].json
+
+
+def test_unknown_variables_are_warned_with_the_closest_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from uatcert.config import unknown_variables
+
+    Path(".env").write_text("UATCERT_ALLSAFE__PASWORD=x\nOTHER=1\n")
+    env = {"UATCERT_V3__CLIENT_SECERT": "s", "uatcert_v3__base_url": "https://h/v3", "UATCERT_ZZZ": "1", "HOME": "/"}
+    found = {u.name: u for u in unknown_variables(env, Path(".env"))}
+    assert set(found) == {"UATCERT_V3__CLIENT_SECERT", "UATCERT_ZZZ", "UATCERT_ALLSAFE__PASWORD"}
+    assert found["UATCERT_V3__CLIENT_SECERT"].suggestion == "UATCERT_V3__CLIENT_SECRET"
+    assert found["UATCERT_ALLSAFE__PASWORD"].hint == ("UATCERT_ALLSAFE__PASWORD (in .env) is not a setting and is "
+                                                      "ignored: did you mean UATCERT_ALLSAFE__PASSWORD?")
+    assert found["UATCERT_ZZZ"].suggestion is None
+
+
+def test_a_warning_does_not_block_and_a_related_one_joins_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    warnings: list[str] = []
+    monkeypatch.setenv("UATCERT_V3__TIMEOUT_SEC", "5")
+    assert get_settings(warn=warnings.append).v3.timeout_s == 10.0
+    assert warnings == ["UATCERT_V3__TIMEOUT_SEC is not a setting and is ignored: did you mean UATCERT_V3__TIMEOUT_S?"]
+    monkeypatch.setenv("UATCERT_V3__BASE_URL", "https://api.uat.example/v3")
+    monkeypatch.setenv("UATCERT_V3__TOKEN_URL", "https://api.uat.example/token")
+    monkeypatch.setenv("UATCERT_V3__CLIENTID", "c")
+    monkeypatch.setenv("UATCERT_V3__CLIENT_SECRET", "s")
+    warnings.clear()
+    with pytest.raises(ConfigError, match=r"also set UATCERT_V3__CLIENT_ID \(UATCERT_V3__CLIENTID is not a setting"):
+        get_settings(warn=warnings.append)
+    assert warnings == ["UATCERT_V3__TIMEOUT_SEC is not a setting and is ignored: did you mean UATCERT_V3__TIMEOUT_S?"]
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("UATCERT_GUARD__PRODUCTION_HOST_PATTERNS", "prod", "UATCERT_GUARD__PRODUCTION_HOST_PATTERNS: not valid JSON"),
+    ("UATCERT_V2", "{", "UATCERT_V2: not valid JSON"),
+    ("UATCERT_V3__BASE_URL", "mailto:x@y", "UATCERT_V3__BASE_URL: must be an http:// or https:// URL with a host$"),
+    ("UATCERT_V2__TOKEN_URL", "https://", "UATCERT_V2__TOKEN_URL: must be an http:// or https:// URL"),
+    ("UATCERT_V3__CLIENT_SECRET", "", "UATCERT_V3__CLIENT_SECRET"),  # empty counts as unset: half-configured
+])
+def test_malformed_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                            message: str) -> None:
+    monkeypatch.setenv(name, value)
+    if name == "UATCERT_V3__CLIENT_SECRET":
+        monkeypatch.setenv("UATCERT_V3__BASE_URL", "https://api.uat.example/v3")
+    with pytest.raises(ConfigError, match=message):
+        get_settings()
+
+
+def test_a_dotenv_that_is_not_utf8_is_one_line() -> None:
+    from pathlib import Path
+
+    Path(".env").write_bytes(b"UATCERT_V3__CLIENT_ID=caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"^\.env: line 1: not UTF-8 \(byte 0xe9\); save it as UTF-8$"):
+        get_settings()

@@ -7,6 +7,7 @@ in all three lives here, parameterised by each API's exception classes:
 - `errors`: the bases each API's error classes subclass, and the wrapping of httpx errors;
 - `headers`: `Retry-After` and the provider's request ids (read with each API's own header list);
 - `requests`: a path segment, batches of ids, the headers of a raw request;
+- `body`: the bounds on reading one answer (a total deadline, a size cap);
 - `exchange`: one HTTP exchange, sent, timed, told to the observers (lost answers included), and
   what one logical call has been through (`CallState`);
 - `issuance`: the issuance hooks around one logical issuance and the outcome they hear;

@@ -36,6 +36,18 @@ def clip(text: str, limit: int = MAX_TEXT, *, one_line: bool = False) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def redirect_note(response: httpx.Response) -> str:
+    """` (redirect to HOST not followed)` for a 3xx naming a Location, else "" (the clients never follow one)."""
+    location = response.headers.get("location")
+    if not 300 <= response.status_code < 400 or not location:
+        return ""
+    try:
+        host = httpx.URL(location).host
+    except httpx.InvalidURL:
+        host = ""
+    return f" (redirect to {clip(host, 80) if host else 'the same host'} not followed)"
+
+
 def where(request: httpx.Request | None) -> str:
     """`METHOD /path` of a request, for messages (never the query: it may hold ids)."""
     return f"{request.method} {request.url.path}" if request is not None else "request"
@@ -108,6 +120,10 @@ class StatusFailure(ClientError):
         self.response = response
 
 
+NOT_JSON = ("$", "not JSON")
+"""The one error of a body that is not JSON at all."""
+
+
 class BodyInvalid(ClientError):
     """A success body that is not JSON, or not per the model; `errors` holds (path, problem)."""
 
@@ -120,6 +136,11 @@ class BodyInvalid(ClientError):
         super().__init__(message, request=response.request if response is not None else None)
         self.errors = list(errors or [])
         self.response = response
+
+    @property
+    def unreadable(self) -> bool:
+        """True when the body is not JSON at all (cut short, an HTML page, bytes): nothing a model could judge."""
+        return self.errors == [NOT_JSON]
 
     @property
     def paths(self) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
+from uatcert._http.body import read_bounded
 from uatcert._http.errors import ConnectionFailure
 from uatcert._http.headers import request_id_of, request_ids_of
 from uatcert.events import Exchange, ExchangeOutcome, Observer
@@ -75,6 +76,8 @@ class Exchanges:
         clock: Callable[[], float],
     ) -> None:
         self.api = api
+        self.total_timeout_s = timeout.read
+        """The longest one exchange may take, first byte sent to last byte read (the client's `timeout`)."""
         self.http = httpx.Client(
             base_url=base_url + "/",
             timeout=timeout,
@@ -140,15 +143,16 @@ class Exchanges:
         issuance: bool = False,
     ) -> httpx.Response:
         """
-        Send one request; emit its `Exchange` (`api` defaults to the API's name; token requests say "token");
-        wrap every httpx request error with the API's `wrap_error`.
+        Send one request and read its body within the total timeout and size cap (`body`); emit its `Exchange`
+        (`api` defaults to the API's name; token requests say "token"); wrap every httpx request error with the
+        API's `wrap_error`. Redirects are never followed: a 3xx is an answer like any other.
         """
         api = api or self.api.name
         slot = id(request)
         self._pending_lost[slot] = None
         started = self._clock()
         try:
-            response = self.http.send(request)
+            response = read_bounded(self.http, request, self.total_timeout_s)
         except httpx.RequestError as exc:
             duration = self._clock() - started
             lost = self._pending_lost.pop(slot, None)

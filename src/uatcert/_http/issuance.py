@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal, TypeVar
 
+import httpx
+
 from uatcert._http.errors import ClientError, StatusFailure, TokenRefused
 from uatcert._http.exchange import CallState
-from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome
+from uatcert.events import IssuanceHook, IssueIntent, IssueOutcome, RawIssuance
+
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-client-id", "x-client-secret"})
+"""Never part of a `RawIssuance` (what the ledger writes)."""
+TRANSPORT_HEADERS = frozenset({"host", "content-length", "user-agent", "accept", "accept-encoding", "connection"})
+"""Headers httpx or the client add to every request: a replay adds them again."""
 
 T = TypeVar("T")
 
@@ -80,6 +87,13 @@ class IssuanceHooks:
             raise hook_error
         return result
 
+    def announce_raw(self, raw: RawIssuance) -> None:
+        """Tell every hook a raw request on the issuance route is about to leave (a hook raising stops it)."""
+        for hook in self._hooks:
+            announce = getattr(hook, "raw_sending", None)  # a hook written before raw requests were announced
+            if announce is not None:
+                announce(raw)
+
     def _before(self, intent: IssueIntent) -> list[IssuanceHook]:
         started: list[IssuanceHook] = []
         for hook in self._hooks:
@@ -108,3 +122,22 @@ class IssuanceHooks:
             except Exception as error:  # noqa: BLE001 - the caller re-raises it once all hooks ran
                 first = first or error
         return first
+
+
+def raw_issuance(
+    api: str, request: httpx.Request, base_url: str, *, key: str | None, own_credentials: bool,
+    token_url: str | None = None, client_id: str | None = None,
+) -> RawIssuance:
+    """What a raw request on the issuance route is, without its credentials (its path below `base_url`)."""
+    base = httpx.URL(base_url.rstrip("/") + "/").raw_path.decode("ascii").rstrip("/")
+    full = request.url.raw_path.decode("ascii")
+    path = full[len(base):] if full.startswith(base + "/") else full
+    try:
+        body = request.content
+    except httpx.RequestNotRead:
+        body = b""
+    headers = {name: value for name, value in request.headers.items()
+               if name.lower() not in CREDENTIAL_HEADERS | TRANSPORT_HEADERS}
+    return RawIssuance(api=api, method=request.method, base_url=base_url.rstrip("/"), path=path, headers=headers,
+                       body=body, idempotency_key=key, own_credentials=own_credentials, token_url=token_url,
+                       client_id=client_id)

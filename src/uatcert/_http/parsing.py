@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from uatcert._http.errors import BodyInvalid, where
+from uatcert._http.errors import NOT_JSON, BodyInvalid, where
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -62,7 +62,7 @@ class BodyReader:
             kind = response.headers.get("content-type", "no content type")
             raise self.invalid(
                 f"{at(response)}: body is not JSON ({kind}, {len(response.content)} bytes)",
-                errors=[("$", "not JSON")],
+                errors=[NOT_JSON],
                 response=response,
             ) from None
 

@@ -17,7 +17,7 @@ import httpx
 
 from uatcert._http.client import BaseClient
 from uatcert._http.exchange import Api, CallState, Exchanges
-from uatcert._http.issuance import IssuanceHooks
+from uatcert._http.issuance import IssuanceHooks, raw_issuance
 from uatcert._http.requests import raw_headers
 from uatcert._http.retry import call_with_retry
 from uatcert.allsafe._allocation import allocated_outcome, connection_lost, failed_outcome, read_allocation
@@ -197,6 +197,8 @@ class AllSafeClient(BaseClient):
             quantity=1,
             face_value=int(amount) if amount == amount.to_integral_value() else None,
             currency=self.currency,
+            base_url=self.base_url,
+            client_id=self.username,
         )
         state = CallState(key=ref)
         return self._hooks.run(
@@ -248,7 +250,8 @@ class AllSafeClient(BaseClient):
         reference: str | None = None,
     ) -> httpx.Response:
         """
-        One raw request, for negative tests: no retry, no raising on error statuses, no hooks.
+        One raw request, for negative tests: no retry, no raising on error statuses. On the allocate route it is
+        announced to the issuance hooks (`raw_sending`, the ledger's `raw_intent`) before it leaves; nothing else.
 
         Basic credentials are added when `authenticate` and no `Authorization` header was given.
         `reference` only labels the exchange for the observers. Network trouble raises `AllSafeConnectionError`.
@@ -257,6 +260,10 @@ class AllSafeClient(BaseClient):
         merged = raw_headers(headers, authorization=basic, json_body=content is not None)
         request = self._http.build_request(method, path, headers=merged, content=content, json=json, params=params)
         issuance = self._exchanges.is_route(request, self.contract.allocate_method, self._allocate_route)
+        if issuance:  # on the ledger before it leaves, like every allocation
+            own = authenticate and not any(name.lower() == "authorization" for name in headers or {})
+            self._hooks.announce_raw(raw_issuance("allsafe", request, self.base_url, key=reference,
+                                                  own_credentials=own, client_id=self.username))
         return self._exchanges.send(request, idempotency_key=reference, issuance=issuance)
 
     @staticmethod

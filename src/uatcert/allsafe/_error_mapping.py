@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import httpx
 
-from uatcert._http.errors import clip, request_of, transport_text, where
+from uatcert._http.errors import clip, redirect_note, request_of, transport_text, where
 from uatcert._http.headers import request_id_of
 from uatcert.allsafe._constants import REQUEST_ID_HEADERS, STATUS_TABLE, status_info
 from uatcert.allsafe._error_body import decode_error_body, text_field
@@ -55,7 +55,7 @@ def make_status_error(
     documented = status in STATUS_TABLE
     info = status_info(status)
     body = decode_error_body(response)
-    text = f"{where(response.request)} -> {status} {info.label}"
+    text = f"{where(response.request)} -> {status} {info.label}{redirect_note(response)}"
     detail = text_field(body, "detail") or text_field(body, "message") or text_field(body, "title")
     if detail:
         text += f": {clip(detail, 200, one_line=True)}"

@@ -70,6 +70,7 @@ def target_fields(target: dict[str, Any]) -> dict[str, Any]:
         "environment": target.get("environment") or ("sandbox" if target.get("sandbox") else ""),
         "base_url": safe_url(target.get("base_url")),
         "sandbox": bool(target.get("sandbox", False)),
+        **({"system": str(target["system"])} if target.get("system") else {}),  # a client-under-test profile
     }
 
 

@@ -10,6 +10,8 @@ from html import escape
 from typing import Any
 
 from uatcert.pack._render import (
+    OPEN_INTENT_HEADERS,
+    OPEN_INTENTS_NOTE,
     WORDS,
     counts_text,
     date_text,
@@ -20,7 +22,9 @@ from uatcert.pack._render import (
     issuance_lines,
     matrices,
     matrix_title,
+    open_intent_rows,
     summary_rows,
+    systems_under_test,
     verdict_word,
 )
 
@@ -111,6 +115,12 @@ def render_html(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     ) + "</section>")
+    for title, facts, cut_rows in systems_under_test(doc):
+        parts.append(f"<section><h2>{_e(title)}</h2><table class=\"kv\"><tbody>"
+                     + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts) + "</tbody></table>"
+                     + _html_table(["Requirement", "Behaviour", "Verdict", "Notes"],
+                                   [[f"<strong>{_e(i)}</strong>", _e(t), _badge(v), _e(n)]
+                                    for i, t, v, n in cut_rows]) + "</section>")
     for api, expected, unexpected in expected_catalogues(doc):
         parts.append(f"<section><h2>{_e(expected_title(api))}</h2>" + _html_table(
             ["Expected product", "In the listing"],
@@ -135,6 +145,11 @@ def render_html(doc: dict[str, Any]) -> str:
         parts.append('<section><h2>Issuance (from the ledger)</h2><table class="kv"><tbody>'
                      + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in issuance)
                      + f"</tbody></table>{extra}</section>")
+    open_rows = open_intent_rows(doc)
+    if open_rows is not None:
+        parts.append(f"<section><h2>Open issuance intents</h2><p>{_e(OPEN_INTENTS_NOTE)}</p>"
+                     + (_html_table(OPEN_INTENT_HEADERS, [[_e(c) for c in row] for row in open_rows], "open")
+                        if open_rows else "<p>none</p>") + "</section>")
     if doc.get("collection_errors"):
         parts.append("<section><h2>Collection errors</h2><ul>"
                      + "".join(f"<li>{_e(e)}</li>" for e in doc["collection_errors"]) + "</ul></section>")

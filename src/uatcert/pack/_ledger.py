@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from uatcert.evidence import SETTLED, open_intents
 from uatcert.pack._errors import BundleError
 
 ISSUED = ("issued", "partial")
@@ -52,7 +53,7 @@ def ledger_totals(ledger_jsonl: Path) -> dict[str, Any]:
     return totals_of(records, unreadable)
 
 
-def _unit(api: str) -> str:
+def value_unit(api: str) -> str:
     """UNIQREWARDS v3 and v2 ledgers record face values in cents; AllSafe values are whole units."""
     return "cents" if api.lower() in ("v3", "v2") else "whole units"
 
@@ -90,7 +91,7 @@ def totals_of(records: list[dict[str, Any]], unreadable: int = 0) -> dict[str, A
             if value is None:
                 value = outcome.get("value_cents")
             currency = str(outcome.get("currency") or "unstated")
-            unit = _unit(str(outcome.get("api") or ""))
+            unit = value_unit(str(outcome.get("api") or ""))
             for voucher_id in outcome.get("voucher_ids") or []:
                 if str(voucher_id) in seen:
                     continue
@@ -104,7 +105,7 @@ def totals_of(records: list[dict[str, Any]], unreadable: int = 0) -> dict[str, A
                     without_value += 1
     without_outcome = sorted(k for k in intents if k not in outcomes)
     unknown_keys = sorted(
-        k for k, rs in outcomes.items() if all(r.get("outcome") not in (*ISSUED, "refused") for r in rs)
+        k for k, rs in outcomes.items() if all(r.get("outcome") not in SETTLED for r in rs)
     )
     return {
         "issuances": issuances,
@@ -117,6 +118,7 @@ def totals_of(records: list[dict[str, Any]], unreadable: int = 0) -> dict[str, A
         "needing_reconciliation": len(without_outcome) + len(unknown_keys),
         "reconciliation_keys": without_outcome + unknown_keys,
         "unreadable_lines": unreadable,
+        "open_intents": [o.summary() for o in open_intents(records)],
     }
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from uatcert.pack._render import (
+    OPEN_INTENT_HEADERS,
+    OPEN_INTENTS_NOTE,
     counts_text,
     date_text,
     evidence_text,
@@ -14,7 +16,9 @@ from uatcert.pack._render import (
     issuance_lines,
     matrices,
     matrix_title,
+    open_intent_rows,
     summary_rows,
+    systems_under_test,
     verdict_word,
 )
 
@@ -52,6 +56,11 @@ def render_markdown(doc: dict[str, Any]) -> str:
             for r in doc.get("requirements") or []
         ],
     )
+    for title, facts, cut_rows in systems_under_test(doc):
+        lines += ["", f"## {title}", ""]
+        lines += _md_table(["", ""], facts)
+        lines += [""] + _md_table(["Requirement", "Behaviour", "Verdict", "Notes"],
+                                  [(i, t, verdict_word(v), n) for i, t, v, n in cut_rows])
     for api, expected, unexpected in expected_catalogues(doc):
         lines += ["", f"## {expected_title(api)}", ""]
         lines += _md_table(["Expected product", "In the listing"], expected)
@@ -70,6 +79,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
         keys = (doc.get("issuance") or {}).get("reconciliation_keys") or []
         if keys:
             lines += ["", "Idempotency keys to reconcile: " + ", ".join(f"`{k}`" for k in keys)]
+    open_rows = open_intent_rows(doc)
+    if open_rows is not None:
+        lines += ["", "## Open issuance intents", "", OPEN_INTENTS_NOTE, ""]
+        lines += _md_table(OPEN_INTENT_HEADERS, open_rows) if open_rows else ["none"]
     if doc.get("collection_errors"):
         lines += ["", "## Collection errors", ""]
         lines += [f"- {_md(e)}" for e in doc["collection_errors"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from uatcert.pack._ledger import format_amount
+from uatcert.pack._ledger import format_amount, value_unit
 
 WORDS = {
     "passed": "PASSED", "failed": "FAILED", "broken": "BROKEN", "not_met": "NOT MET", "not_applicable": "N/A",
@@ -144,6 +144,33 @@ def issuance_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
         ("Refused issuances", str(ledger.get("refused", 0))),
         ("Attempts needing reconciliation", str(ledger.get("needing_reconciliation", 0))),
     ]
+    if ledger.get("unreadable_lines"):
+        rows.append(("Unreadable ledger lines (torn by a crash, skipped)", str(ledger["unreadable_lines"])))
+    return rows
+
+
+OPEN_INTENT_HEADERS = ["Time", "API", "Key", "Request", "State", "Request ids"]
+OPEN_INTENTS_NOTE = ("Issuances without a settled outcome: `uatcert reconcile` replays v3/v2 ones with their own key "
+                     "(never a second issuance); AllSafe allocations go to AllSafe support.")
+
+
+def open_intent_rows(doc: dict[str, Any]) -> list[list[str]] | None:
+    """The certificate's open intents (None: the run had no ledger; []: none open)."""
+    ledger = doc.get("issuance")
+    if not ledger:
+        return None
+    rows = []
+    for intent in ledger.get("open_intents") or []:
+        request = f"{intent.get('product_code') or 'raw request'} x{intent.get('quantity') or '?'}"
+        value = intent.get("face_value")
+        if isinstance(value, int) and not isinstance(value, bool):
+            unit = value_unit(str(intent.get("api") or ""))
+            request += f", {format_amount(value, unit)} {intent.get('currency') or ''}".rstrip()
+        api = str(intent.get("api") or "") + (" (embedded sandbox: void once the run ended)"
+                                              if intent.get("embedded_sandbox") else "")
+        rows.append([str(intent.get("time") or ""), api,
+                     str(intent.get("idempotency_key") or "(none)"), request, str(intent.get("state") or ""),
+                     ", ".join(intent.get("request_ids") or []) or "—"])
     return rows
 
 
@@ -163,3 +190,23 @@ def counts_text(counts: dict[str, int]) -> str:
     others = [f"{n} {verdict_word(k).lower()}" for k, n in counts.items() if k not in ("passed",) and n]
     return text + (f" ({', '.join(others)})" if others else "")
 
+
+
+SystemSection = tuple[str, list[tuple[str, str]], list[tuple[str, str, str, str]]]
+
+
+def systems_under_test(doc: dict[str, Any]) -> list[SystemSection]:
+    """One section per client-under-test profile of the run: (title, facts, rows of requirement id, behaviour,
+    verdict (as recorded: passed, failed, ...), notes)."""
+    sections: list[SystemSection] = []
+    for profile, target in (doc.get("targets") or {}).items():
+        if not target.get("system"):
+            continue
+        facts = [("System", str(target["system"])),
+                 ("Upstream", f"{target.get('label') or '—'} — {target.get('base_url') or '—'}"),
+                 ("Judged from", "what the system sent through the recording fault proxy, and what it reported")]
+        rows = [(str(r["id"]), str(r.get("title") or ""), str(r.get("verdict") or ""),
+                 "; ".join(r.get("reasons") or []))
+                for r in doc.get("requirements") or [] if r.get("profile") == profile]
+        sections.append((str(target.get("api") or profile), facts, rows))
+    return sections

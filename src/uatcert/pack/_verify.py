@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from uatcert.evidence import open_intents
 from uatcert.pack._bundle import Bundle, LedgerRecords, allure_results, read_ledger_records, run_results
 from uatcert.pack._errors import BundleError
 from uatcert.pack._honesty import check_certificate, check_results
@@ -43,6 +44,23 @@ def _check_reconciliation(ledger_records: LedgerRecords | None, provider: Provid
     problems = reconcile(ledger_records[0], provider)
     summary = f"ledger agrees with {provider.rows} provider records"
     report.checks.append(Check("reconciliation", not problems, problems, "" if problems else summary))
+
+
+def _check_ledger(ledger_records: LedgerRecords | None, report: VerifyReport) -> None:
+    """The ledger's open intents and torn lines: reported (what support reconciles), never a failure."""
+    if ledger_records is None:
+        return
+    records, unreadable = ledger_records
+    still_open = open_intents(records)
+    intents = sum(1 for r in records if r.get("event") in ("intent", "raw_intent") and not r.get("reconciliation"))
+    lines = [f"open: {o.api} {o.key or '(no key)'} {o.intent.get('product_code') or o.intent.get('path') or ''} "
+             f"x{o.intent.get('quantity') or 1}, {o.state}" for o in still_open]
+    if unreadable:
+        lines.append(f"{unreadable} unreadable line(s) skipped (a torn line: a process killed mid-write)")
+    summary = f"{intents} intent(s), {len(still_open) or 'none'} open"
+    if still_open:
+        summary += " (uatcert reconcile settles v3/v2 ones; AllSafe ones go to AllSafe support)"
+    report.checks.append(Check("ledger", True, lines, summary))
 
 
 def verify_bundle(
@@ -68,6 +86,7 @@ def verify_bundle(
         else:
             check_results(results, allure, problems, report)
             check_certificate(bundle, results, allure, ledger_records, report, now or dt.datetime.now(dt.UTC))
+        _check_ledger(ledger_records, report)
         check_secrets(bundle, report)
         if provider is not None:
             _check_reconciliation(ledger_records, provider, report)

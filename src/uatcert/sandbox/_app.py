@@ -15,14 +15,17 @@ from uatcert.sandbox._http import api_error_handler, error_response
 from uatcert.sandbox._middleware import SandboxMiddleware
 from uatcert.sandbox._state import SandboxState
 from uatcert.sandbox.allsafe import control as allsafe_control
+from uatcert.sandbox.allsafe import openapi as allsafe_openapi
 from uatcert.sandbox.allsafe import routes as allsafe_routes
 from uatcert.sandbox.allsafe.state import AllSafeWorld
 from uatcert.sandbox.v2 import control as v2_control
+from uatcert.sandbox.v2 import openapi as v2_openapi
 from uatcert.sandbox.v2 import routes as v2_routes
 from uatcert.sandbox.v2.envelope import V2EnvelopeMiddleware
 from uatcert.sandbox.v2.state import V2State
 from uatcert.sandbox.v3 import auth as v3_auth
 from uatcert.sandbox.v3 import control as v3_control
+from uatcert.sandbox.v3 import openapi as v3_openapi
 from uatcert.sandbox.v3 import routes as v3_routes
 from uatcert.sandbox.v3.state import V3State
 
@@ -45,6 +48,7 @@ def create_app(cfg: SandboxConfig | None = None) -> Starlette:
     allsafe = AllSafeWorld.attached(core)
     app = Starlette(
         routes=[
+            *v3_openapi.ROUTES, *v2_openapi.ROUTES, *allsafe_openapi.ROUTES,
             *v3_auth.ROUTES, *v3_routes.ROUTES, *v2_routes.ROUTES, *allsafe_routes.ROUTES,
             *v3_control.CONTROL_ROUTES, *_control.ROUTES, *v2_control.CONTROL_ROUTES, *allsafe_control.CONTROL_ROUTES,
         ],

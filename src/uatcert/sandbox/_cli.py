@@ -25,6 +25,7 @@ from uatcert.sandbox._config import (
     V2_X_CLIENT_SECRET,
     SandboxConfig,
     default_clients,
+    default_v2_clients,
 )
 from uatcert.sandbox._modes import DEFECT_MODES
 from uatcert.sandbox._server import BackgroundServer
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--catalogue", metavar="FILE", help="catalogue JSON file (default: the seeded one)")
     parser.add_argument("--client-id", help=f"id of the full-scope client (default {DEFAULT_CLIENT_ID})")
     parser.add_argument("--client-secret", help="secret of the full-scope client (default: the sandbox's own)")
+    parser.add_argument("--v2-client-secret", help="client_secret of the v2 token client (default: the sandbox's own)")
+    parser.add_argument("--v2-x-client-secret", help="X-Client-Secret of the v2 client (default: the sandbox's own)")
+    parser.add_argument("--allsafe-password", help=f"password of the AllSafe integration {ALLSAFE_USERNAME}")
     parser.add_argument("--defect", choices=sorted(DEFECT_MODES), help="violate one documented behaviour")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
                         help="delay added to every API request, token requests included (default 0)")
@@ -59,14 +63,26 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
                 "client_secret": args.client_secret or full.client_secret,
             }
         )
+    v2_clients = default_v2_clients()
+    v2_clients[0] = v2_clients[0].model_copy(update={
+        "client_secret": args.v2_client_secret or v2_clients[0].client_secret,
+        "x_client_secret": args.v2_x_client_secret or v2_clients[0].x_client_secret,
+    })
+    passwords = {ALLSAFE_USERNAME: args.allsafe_password} if args.allsafe_password else {}
     try:
         return SandboxConfig.model_validate(
             {"catalogue_path": args.catalogue, "clients": [c.model_dump() for c in clients], "defect": args.defect,
+             "v2_clients": [c.model_dump() for c in v2_clients], "allsafe_passwords": passwords,
              "latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms}
         )
     except ValidationError as exc:
         problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise ConfigError(f"bad sandbox settings: {problems}") from None
+
+
+def _shown(given: str | None, default: str) -> str:
+    """A credential in the banner: the sandbox's own is printed, one given on the command line is not."""
+    return "as configured" if given else default
 
 
 def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace, products: int) -> str:
@@ -85,9 +101,10 @@ def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace,
     lines += [
         f"  catalogue     {cfg.catalogue_path or SEEDED_CATALOGUE} ({products} products)",
         f"  v2 base URL   {srv.base_url}/v2  (token {srv.base_url}/v2/connect/token)",
-        f"  v2 client     {V2_CLIENT_ID}  secret: {V2_CLIENT_SECRET}",
-        f"  v2 X-Client   {V2_X_CLIENT_ID}  secret: {V2_X_CLIENT_SECRET}",
-        f"  AllSafe URL   {srv.base_url}{ALLSAFE_PREFIX}  Basic {ALLSAFE_USERNAME}:{ALLSAFE_PASSWORD}",
+        f"  v2 client     {V2_CLIENT_ID}  secret: {_shown(args.v2_client_secret, V2_CLIENT_SECRET)}",
+        f"  v2 X-Client   {V2_X_CLIENT_ID}  secret: {_shown(args.v2_x_client_secret, V2_X_CLIENT_SECRET)}",
+        f"  AllSafe URL   {srv.base_url}{ALLSAFE_PREFIX}  Basic {ALLSAFE_USERNAME}:"
+        f"{_shown(args.allsafe_password, ALLSAFE_PASSWORD)}",
         "                (other AllSafe integrations for each error case: docs/sandbox.md)",
         f"  defect        {cfg.defect or 'none'}",
         f"  latency       {_latency(cfg)}",

@@ -143,6 +143,8 @@ class SandboxConfig(BaseModel):
     """How long a v2 request waits for an in-progress one with the same X-Correlation-Id before 409."""
     v2_correlation_retention_s: int = Field(default=30 * 86400, ge=0)
     """How long a v2 X-Correlation-Id record is kept (reference §9.3 proposes 30 days); 0 = forever."""
+    allsafe_passwords: dict[str, str] = Field(default_factory=dict)
+    """AllSafe passwords replacing the seeded ones, by username (e.g. to run with distinctive credentials)."""
 
     @field_validator("defect")
     @classmethod

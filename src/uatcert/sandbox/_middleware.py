@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uatcert.sandbox import _errors as codes
 from uatcert.sandbox._faults import Fault
 from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
+from uatcert.sandbox._openapi import DOC_PATHS
 from uatcert.sandbox._state import SandboxState
 
 _sleep = asyncio.sleep
@@ -68,7 +69,7 @@ class SandboxMiddleware:
             await send(message)
 
         method, path = scope["method"], scope["path"]
-        api = self.state.faults.api_of(path)
+        api = self.state.faults.api_of(path) if path not in DOC_PATHS else None  # a document is no API call
         if api is not None:
             self.state.api_requests[api] = self.state.api_requests.get(api, 0) + 1
             await self._latency()

@@ -52,10 +52,16 @@ class Check:
 
     @contextmanager
     def conformant(self, what: str) -> Iterator[None]:
-        """Turn a response that does not match the documented model into a finding."""
+        """
+        Turn a response that does not match the documented model into a finding. A body that is not JSON at all
+        (`unreadable`: cut short, a gateway's HTML page) is no finding: the error goes on, and the scenario is
+        reported broken with its one-line reason.
+        """
         try:
             yield
         except self.validation_errors as exc:
+            if getattr(exc, "unreadable", False):
+                raise
             raise Nonconformance(
                 self.requirement, f"{what} matching the documented model", short(str(exc)), product=self.product
             ) from exc

@@ -118,6 +118,8 @@ class SuiteRuntime:
         with self._lock:
             if self._ledger is None:
                 self._ledger = IssuanceLedger(self.settings.run.reports_dir / "ledger.jsonl")
+                if self._server is not None:
+                    self._ledger.embedded_roots.add(self._server.base_url)
             return self._ledger
 
     def memo(self, key: str, factory: Callable[[], T]) -> T:
@@ -167,6 +169,8 @@ class SuiteRuntime:
                     v2_catalogue_path=self.settings.v2.catalogue_file,
                 )
                 self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
+                if self._ledger is not None:  # its intents say so: the sandbox's state dies with the run
+                    self._ledger.embedded_roots.add(self._server.base_url)
                 for secret in sandbox.SANDBOX_SECRETS:
                     self.redactor.add_secret(secret)
             return self._server

@@ -66,6 +66,8 @@ class Wing:
     """Marker of an outline with a header-only Examples table -> its rows, generated at collection time."""
     markers: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Markers its features use besides the API's own (declared by the core from `title`), with descriptions."""
+    selected_by_default: bool = True
+    """False: its profile runs only when named (`--profile`), never as one of "all profiles"."""
 
     def __post_init__(self) -> None:
         owned = tuple(dataclasses.replace(r, profile=self.name) for r in self.requirements)

@@ -12,7 +12,7 @@ import httpx
 
 from uatcert._http.client import TokenClient
 from uatcert._http.exchange import Api, CallState, Exchanges
-from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
+from uatcert._http.issuance import IssuanceHooks, raw_issuance, refused_or_unknown
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
 from uatcert.events import IssuanceHook, IssueIntent, Observer
@@ -183,6 +183,11 @@ class V2Client(TokenClient):
             quantity=quantity,
             face_value=to_cents(amount) if amount is not None else None,
             currency="SGD" if amount is not None else None,
+            base_url=self.base_url,
+            token_url=self.token_url,
+            order_number=order_number,
+            product_class=self.product_class,
+            client_id=self.x_client_id,
         )
         state = CallState(key=key)
 
@@ -234,6 +239,7 @@ class V2Client(TokenClient):
     ) -> httpx.Response:
         """
         Send one raw request, for negative tests: no retry, no token renewal, no raising on failures.
+        On the Request Vouchers route it is announced to the issuance hooks (`raw_sending`) before it leaves.
 
         The bearer token is added when `authenticate`, and X-Client-Id/X-Client-Secret when
         `client_headers`, unless `headers` names them; a header given as None is left out. `content`
@@ -247,11 +253,15 @@ class V2Client(TokenClient):
             extra=client_keys if client_headers else None,
         )
         request = self._http.build_request(method, path, headers=merged, content=content, json=json)
-        return self._exchanges.send(
-            request,
-            idempotency_key=request.headers.get(CORRELATION_ID_HEADER),
-            issuance=self._exchanges.is_route(request, "POST", _ISSUE_ROUTE),
-        )
+        key = request.headers.get(CORRELATION_ID_HEADER)
+        issuance = self._exchanges.is_route(request, "POST", _ISSUE_ROUTE)
+        if issuance:  # on the ledger before it leaves, like every issuance
+            named = {name.lower() for name in headers or {}}
+            own = authenticate and client_headers and not named & {
+                "authorization", X_CLIENT_ID_HEADER.lower(), X_CLIENT_SECRET_HEADER.lower()}
+            self._hooks.announce_raw(raw_issuance("v2", request, self.base_url, key=key, own_credentials=own,
+                                                  token_url=self.token_url, client_id=self.x_client_id))
+        return self._exchanges.send(request, idempotency_key=key, issuance=issuance)
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------
 

@@ -43,6 +43,7 @@ from uatcert._http.errors import (
     StatusFailure,
     TokenRefused,
     clip,
+    redirect_note,
     where,
     wrap_transport_error,
 )
@@ -212,6 +213,7 @@ def make_status_error(response: httpx.Response, messages: list[ErrorMessage]) ->
         text += f" {response.reason_phrase}"
     if response.is_success:
         text += " with meta.status failed"
+    text += redirect_note(response)
     first = messages[0] if messages else None
     if first is not None and (first.code or first.text):
         text += f": [{first.code or 'no code'}] {clip(first.text or '')}".rstrip()

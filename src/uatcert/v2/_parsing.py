@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from uatcert._http.errors import NOT_JSON
 from uatcert._http.exchange import CallState
 from uatcert._http.parsing import BodyReader, at
 from uatcert.v2._constants import AMBIGUOUS_STATUSES, RECOVERABLE_CODES
@@ -41,7 +42,7 @@ def decode_json(response: httpx.Response) -> Any:
         kind = response.headers.get("content-type", "no content type")
         raise ResponseValidationError(
             f"{at(response)}: body is not JSON ({kind}, {len(response.content)} bytes)",
-            errors=[("$", "not JSON")],
+            errors=[NOT_JSON],
             response=response,
             unparseable=True,
         ) from None

@@ -14,7 +14,7 @@ import httpx
 
 from uatcert._http.client import TokenClient
 from uatcert._http.exchange import Api, CallState, Exchanges
-from uatcert._http.issuance import IssuanceHooks, refused_or_unknown
+from uatcert._http.issuance import IssuanceHooks, raw_issuance, refused_or_unknown
 from uatcert._http.requests import batches, raw_headers, segment
 from uatcert._http.retry import call_with_retry
 from uatcert.events import IssuanceHook, IssueIntent, Observer
@@ -148,7 +148,8 @@ class V3Client(TokenClient):
             payload["face_value"] = face_value
         content = _json.dumps(payload, separators=(",", ":")).encode()
         intent = IssueIntent(
-            api="v3", idempotency_key=key, product_code=code, quantity=quantity, face_value=face_value
+            api="v3", idempotency_key=key, product_code=code, quantity=quantity, face_value=face_value,
+            base_url=self.base_url, token_url=self.token_url, client_id=self.client_id,
         )
         state = CallState(key=key)
 
@@ -220,6 +221,7 @@ class V3Client(TokenClient):
     ) -> httpx.Response:
         """
         Send one raw request, for negative tests: no retry, no token renewal, no raising on error statuses.
+        On the issuance route it is announced to the issuance hooks (`raw_sending`) before it leaves.
 
         The bearer token is added when `authenticate` and no `Authorization` header was given; `content`
         without a `Content-Type` header is sent as `application/json`. The exchange reaches the observers.
@@ -228,11 +230,13 @@ class V3Client(TokenClient):
         bearer = self._bearer if authenticate else None
         merged = raw_headers(headers, authorization=bearer, json_body=content is not None)
         request = self._http.build_request(method, path, headers=merged, content=content, json=json, params=params)
-        return self._exchanges.send(
-            request,
-            idempotency_key=request.headers.get(IDEMPOTENCY_KEY_HEADER),
-            issuance=self._exchanges.is_route(request, "POST", _ISSUE_ROUTE),
-        )
+        key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+        issuance = self._exchanges.is_route(request, "POST", _ISSUE_ROUTE)
+        if issuance:  # on the ledger before it leaves, like every issuance
+            own = authenticate and not any(name.lower() == "authorization" for name in headers or {})
+            self._hooks.announce_raw(raw_issuance("v3", request, self.base_url, key=key, own_credentials=own,
+                                                  token_url=self.token_url, client_id=self.client_id))
+        return self._exchanges.send(request, idempotency_key=key, issuance=issuance)
 
     # -- one logical call, its attempts, and one HTTP exchange ------------------------------------
 

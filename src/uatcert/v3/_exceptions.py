@@ -41,6 +41,7 @@ from uatcert._http.errors import (
     StatusFailure,
     TokenRefused,
     clip,
+    redirect_note,
     where,
     wrap_transport_error,
 )
@@ -174,6 +175,7 @@ def make_status_error(response: httpx.Response, body: ApiErrorBody | None) -> Ap
     text = f"{where(response.request)} -> {response.status_code}"
     if response.reason_phrase:
         text += f" {response.reason_phrase}"
+    text += redirect_note(response)
     if body is not None and (body.code or body.message):
         text += f": [{body.code or 'no code'}] {clip(body.message or '')}".rstrip()
     return status_error_class(response.status_code)(text, response=response, body=body)

@@ -42,6 +42,16 @@ def test_every_wings_validation_error_is_a_finding_in_conformant(api: str, error
     assert raised.value.line().startswith("REQ [P-1]: expected the answer matching the documented model; got")
 
 
+@pytest.mark.parametrize(("api", "error"), [("allsafe", allsafe.ResponseValidationError),
+                                            ("v2", v2.ResponseValidationError),
+                                            ("v3", v3.ResponseValidationError)])
+def test_a_body_that_is_not_json_at_all_is_no_finding(api: str, error: type[v3.ResponseValidationError]) -> None:
+    check = Check("REQ", "P-1", WINGS[api].validation_errors)
+    with pytest.raises(error) as raised, check.conformant("the answer"):
+        raise error("GET /x -> 200: body is not JSON (text/html, 93 bytes)", errors=[("$", "not JSON")])
+    assert not isinstance(raised.value, AssertionError)  # Allure: broken, with the error's one line
+
+
 def test_a_malformed_allsafe_availability_is_a_finding_of_the_step() -> None:
     check = Check("ALS-AVAIL", None, WINGS["allsafe"].validation_errors)
     with _client() as client, pytest.raises(Nonconformance, match=r"^ALS-AVAIL: expected the campaign's "):

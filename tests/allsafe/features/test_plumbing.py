@@ -118,7 +118,7 @@ def test_preflight_reaches_and_authenticates_and_prints_the_plan(isolated: pytes
 
 def test_preflight_refused_credentials_are_target_unreachable(isolated: pytest.MonkeyPatch, live: Live) -> None:
     _target(isolated, live.base_url, password="wrong-password")
-    with pytest.raises(TargetUnreachable, match="were refused") as caught:
+    with pytest.raises(TargetUnreachable, match="refused the credentials of .* UATCERT_ALLSAFE__PASSWORD") as caught:
         check_allsafe_target(get_settings(), io.StringIO())
     assert caught.value.exit_code == 3 and "wrong-password" not in str(caught.value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from uatcert.sandbox import (
     ALLSAFE_UNSTOCKED_VENDOR,
     ALLSAFE_USERNAME,
     DEFECT_MODES,
+    BackgroundServer,
 )
 from uatcert.sandbox.allsafe.seed import SEED_FILE, load_seed
 
@@ -273,7 +275,9 @@ def test_unknown_routes_and_methods_are_refused(live: Live) -> None:
 
 def test_the_simulated_docs_page(live: Live) -> None:
     document = live.raw("GET", "/docs").json()
-    assert document["x-simulated"] is True and set(document["paths"]) == {"/availability", "/allocate"}
+    assert document["x-simulated"] is True
+    assert set(document["paths"]) == {"/allsafe/availability", "/allsafe/allocate"}
+    assert live.raw("GET", "/openapi.json").json() == document
 
 
 # -- control API -----------------------------------------------------------------------------------
@@ -368,3 +372,12 @@ def test_a_request_lost_before_sending_is_resent_and_allocates_once(live: Live) 
     live.faults.arm("lose_request", method="POST", path="/allocate$")
     allocation = live.client().allocate("ExampleMart", 50, reference="resent")
     assert allocation.attempts == 2 and len(live.control.ledger(reference="resent")) == 1
+
+
+def test_seeded_passwords_can_be_replaced(start_sandbox: Callable[..., BackgroundServer]) -> None:
+    server = start_sandbox(allsafe_passwords={ALLSAFE_USERNAME: "replaced-pw-1"})
+    url = f"{server.base_url}/allsafe/availability"
+    assert httpx.get(url, auth=(ALLSAFE_USERNAME, "replaced-pw-1")).status_code in (200, 204)
+    assert httpx.get(url, auth=(ALLSAFE_USERNAME, ALLSAFE_PASSWORD)).status_code == 401
+    with pytest.raises(ConfigError, match="no seeded AllSafe integration nobody"):
+        start_sandbox(allsafe_passwords={"nobody": "x"})

@@ -121,7 +121,7 @@ def test_a_configured_target_is_reached_and_planned(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"UATCERT_V2__CLIENT_SECRET": "wrong-secret-123"}, "authentication with"),
+    ({"UATCERT_V2__CLIENT_SECRET": "wrong-secret-123"}, "refused UATCERT_V2__CLIENT_ID .* UATCERT_V2__CLIENT_SECRET"),
     ({"UATCERT_V2__X_CLIENT_SECRET": "wrong-secret-456"}, r"refused the credentials \(HTTP 401"),
 ])
 def test_refused_credentials_are_unreachable(monkeypatch: pytest.MonkeyPatch, server: BackgroundServer,
@@ -134,7 +134,7 @@ def test_refused_credentials_are_unreachable(monkeypatch: pytest.MonkeyPatch, se
 
 def test_an_unreachable_target(monkeypatch: pytest.MonkeyPatch, free_port: int) -> None:
     _target_env(monkeypatch, f"http://127.0.0.1:{free_port}")
-    with pytest.raises(TargetUnreachable, match="cannot reach the v2 target"):
+    with pytest.raises(TargetUnreachable, match="cannot reach UATCERT_V2__TOKEN_URL .*: connection refused"):
         check_v2_target(get_settings(), io.StringIO())
 
 

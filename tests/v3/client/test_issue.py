@@ -116,7 +116,8 @@ def test_hooks_told_before_and_after(make_client: MakeClient, api: FakeApi) -> N
     api.queue(reply(503, None), reply(200, {"data": [voucher_json()]}, {"X-Request-Id": "r2"}))
     issuance = client.issue("P", 1, 1051, idempotency_key=KEY)
     assert hook.intents == [IssueIntent(api="v3", idempotency_key=KEY, product_code="P", quantity=1,
-                                        face_value=1051)]
+                                        face_value=1051, base_url=client.base_url, token_url=client.token_url,
+                                        client_id=client.client_id)]
     [outcome] = hook.outcomes
     assert outcome.outcome == "issued" and outcome.http_status == 200
     assert outcome.voucher_ids == tuple(issuance.voucher_ids)

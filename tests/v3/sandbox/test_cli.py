@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import uatcert
-from uatcert.sandbox import DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET, main
+from uatcert.sandbox import ALLSAFE_USERNAME, DEFAULT_CLIENT_SECRET, READONLY_CLIENT_SECRET, V2_CLIENT_ID, main
 
 
 @pytest.fixture
@@ -80,8 +80,16 @@ def test_standalone_with_own_client_and_defect_stops_on_sigterm(
     launch: Callable[..., tuple[subprocess.Popen[str], dict[str, str], str]],
 ) -> None:
     proc, urls, banner = launch("--client-id", "my-client", "--client-secret", "my-secret-123",
-                                "--defect", "key_optional")
-    assert "my-secret-123" not in banner and "secret: as configured" in banner
+                                "--v2-client-secret", "v2-own-secret-1", "--v2-x-client-secret", "v2-own-x-2",
+                                "--allsafe-password", "als-own-pw-3", "--defect", "key_optional")
+    for own in ("my-secret-123", "v2-own-secret-1", "v2-own-x-2", "als-own-pw-3"):
+        assert own not in banner
+    assert banner.count("secret: as configured") == 3 and f"Basic {ALLSAFE_USERNAME}:as configured" in banner
+    root = urls["base URL"]
+    assert httpx.get(f"{root}/allsafe/availability", auth=(ALLSAFE_USERNAME, "als-own-pw-3")).status_code == 200
+    token = httpx.post(f"{root}/v2/connect/token", data={"grant_type": "client_credentials", "client_id": V2_CLIENT_ID,
+                                                           "client_secret": "v2-own-secret-1"})
+    assert token.status_code == 200
     assert "defect        key_optional" in banner
     assert _token(urls["token URL"], "my-client", "my-secret-123").status_code == 200
     assert _token(urls["token URL"], "uatcert-sandbox", DEFAULT_CLIENT_SECRET).status_code == 400

@@ -3,7 +3,7 @@ The AllSafe Redemption API routes (reference `allsafe-api.md`), under `/allsafe`
 
     GET  /allsafe/availability     the caller's campaign's voucher types with what is left (DOC path)
     POST /allsafe/allocate         allocate one voucher {"vendor", "value", "reference"} (proposed, §3.2)
-    GET  /allsafe/docs             the simulated OpenAPI document of the proposed contract
+    GET  /allsafe/docs             the simulated OpenAPI document of the proposed contract (`openapi.py`)
 
 Allocations go to the shared ledger (`api: "allsafe"`); faults address them with `api: "allsafe"`.
 """
@@ -199,39 +199,7 @@ async def allocate(request: Request) -> Response:
     return json_response(payload)
 
 
-async def docs(request: Request) -> Response:
-    """A simulated OpenAPI document of the proposed contract (the real `/docs` was never seen)."""
-    return json_response(OPENAPI)
-
-
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "AllSafe Redemption API (uatcert sandbox, SIMULATED)", "version": "proposed",
-             "description": "The contract uatcert tests against. Only /availability and the status codes are "
-                            "documented by AllSafe; everything else is the reference's proposal."},
-    "x-simulated": True,
-    "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
-    "security": [{"basic": []}],
-    "paths": {
-        "/availability": {"get": {"responses": {
-            "200": {"description": "[{vendor, value, remaining}] sorted by vendor, then value"},
-            "204": {"description": "nothing available"}, "401": {"description": "Unauthorized"},
-            "491": {"description": "No Vault Linked"}}}},
-        "/allocate": {"post": {
-            "requestBody": {"content": {"application/json": {"schema": {
-                "type": "object", "required": ["vendor", "value"],
-                "properties": {"vendor": {"type": "string"}, "value": {"type": "number", "exclusiveMinimum": 0},
-                               "reference": {"type": "string"}}}}}},
-            "responses": {
-                "200": {"description": "{id, vendor, value, code, pin, serialNumber, expiryDate, reference}"},
-                "401": {"description": "Unauthorized"}, "491": {"description": "No Vault Linked"},
-                "492": {"description": "No vouchers"}, "495": {"description": "Validation Failed"},
-                "496": {"description": "Invalid Vendor"}}}},
-    },
-}
-
 ROUTES = [
     Route(f"{ALLSAFE_PREFIX}/availability", availability, methods=["GET"]),
     Route(f"{ALLSAFE_PREFIX}/allocate", allocate, methods=["POST"]),
-    Route(f"{ALLSAFE_PREFIX}/docs", docs, methods=["GET"]),
 ]

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 
+from uatcert.errors import ConfigError
 from uatcert.sandbox._config import ALLSAFE_PREFIX
 from uatcert.sandbox._defects import DefectMode
 from uatcert.sandbox._http import basic_credentials
@@ -113,6 +114,13 @@ class AllSafeWorld:
     def attached(cls, core: SandboxState) -> AllSafeWorld:
         """The seeded world, registered with the shared core (fault target, reset hook)."""
         world = cls.seeded()
+        unknown = sorted(set(core.cfg.allsafe_passwords) - {i.username for i in world.seed.integrations})
+        if unknown:
+            raise ConfigError(f"allsafe_passwords: no seeded AllSafe integration {', '.join(unknown)}")
+        world.seed.integrations = [i.model_copy(update={"password": core.cfg.allsafe_passwords.get(i.username,
+                                                                                                  i.password)})
+                                   for i in world.seed.integrations]
+        world.reset()
         core.faults.register_api(f"{ALLSAFE_PREFIX}/", "allsafe")
         core.reset_hooks.append(world.reset)
         return world

@@ -254,10 +254,14 @@ async def get_vouchers(request: Request) -> Response:
     return data_response([_voucher_out(st, v, now, batch=True) for v in found if v is not None])
 
 
+async def product_resource(request: Request) -> Response:
+    """`/products/{code}`: one route for both methods, so a 405 lists them all in `Allow`."""
+    return await (get_product(request) if request.method in ("GET", "HEAD") else issue_vouchers(request))
+
+
 ROUTES = [
     Route("/v3/products", list_products, methods=["GET"]),
-    Route("/v3/products/{code:path}", get_product, methods=["GET"]),  # a code may hold "/" (sent as %2F)
-    Route("/v3/products/{code:path}", issue_vouchers, methods=["POST"]),
+    Route("/v3/products/{code:path}", product_resource, methods=["GET", "POST"]),  # a code may hold "/" (%2F)
     Route("/v3/vouchers", get_vouchers, methods=["GET"]),
     Route("/v3/vouchers/{id}", get_voucher, methods=["GET"]),
 ]

@@ -17,7 +17,7 @@ from uatcert.allsafe import (
 from uatcert.config import Settings
 from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
-from uatcert.preflight import require_budget
+from uatcert.preflight import html_answer, require_budget, unreachable
 from uatcert.suite.wings.allsafe.target import contract_of
 
 ALLSAFE_ALLOCATIONS = 5
@@ -34,7 +34,9 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
     production = guard_target(settings.guard, [allsafe.base_url], allsafe.environment, allsafe.described)
     contract = contract_of(allsafe)
 
-    def availability(username: str, password: str) -> Availability:
+    urls = {"UATCERT_ALLSAFE__BASE_URL": allsafe.base_url}
+
+    def availability(username: str, password: str, setting: str = "UATCERT_ALLSAFE_") -> Availability:
         try:
             with AllSafeClient(allsafe.base_url or "", username, password, contract=contract,
                                timeout=allsafe.timeout_s, connect_timeout=allsafe.connect_timeout_s,
@@ -43,9 +45,14 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
         except ValueError as exc:
             raise ConfigError(f"AllSafe settings: {exc}") from None
         except AllSafeAuthenticationError as exc:
-            raise TargetUnreachable(f"the AllSafe credentials of {username!r} were refused: {exc}") from None
+            raise TargetUnreachable(f"the AllSafe target {allsafe.base_url} refused the credentials of {username!r} "
+                                    f"({setting}_USERNAME and {setting}_PASSWORD): {exc}") from None
         except AllSafeConnectionError as exc:
-            raise TargetUnreachable(f"cannot reach the AllSafe target {allsafe.base_url}: {exc}") from None
+            raise unreachable(exc, urls, ("UATCERT_ALLSAFE__TIMEOUT_S", allsafe.timeout_s)) from None
+        except AllSafeError as exc:
+            if (page := html_answer(exc, urls)) is not None:
+                raise page from None
+            raise
 
     try:
         found = availability(allsafe.username, allsafe.password.get_secret_value())
@@ -57,7 +64,8 @@ def check_allsafe_target(settings: Settings, out: TextIO) -> None:
         raise TargetUnreachable(f"the AllSafe target {allsafe.base_url} did not answer availability: {exc}") from None
     if allsafe.novault_username and allsafe.novault_password:
         try:
-            availability(allsafe.novault_username, allsafe.novault_password.get_secret_value())
+            availability(allsafe.novault_username, allsafe.novault_password.get_secret_value(),
+                         "UATCERT_ALLSAFE__NOVAULT")
         except AllSafeError:
             pass  # 491 expected; anything else is for the 491 scenario to report
     kinds = sorted(found.available, key=lambda t: -t.remaining)

@@ -9,10 +9,10 @@ from typing import TextIO
 from uatcert.config import Settings
 from uatcert.errors import TargetUnreachable
 from uatcert.guard import guard_target
-from uatcert.preflight import Plan, require_budget
+from uatcert.preflight import Plan, html_answer, require_budget, unreachable
 from uatcert.v2 import ApiConnectionError as V2ConnectionError
 from uatcert.v2 import ApiError as V2ApiError
-from uatcert.v2 import CatalogueEntry, V2Client, read_catalogue
+from uatcert.v2 import CatalogueEntry, RetryPolicy, V2Client, read_catalogue
 from uatcert.v2 import TokenError as V2TokenError
 
 V2_ISS_EVERY_QUANTITY = 2
@@ -63,18 +63,24 @@ def check_v2_target(settings: Settings, out: TextIO) -> None:
     assert v2.base_url and v2.token_url and v2.client_id and v2.client_secret
     assert v2.x_client_id and v2.x_client_secret and v2.catalogue_file
     production = guard_target(settings.guard, [v2.base_url, v2.token_url], v2.environment, v2.base_url)
+    urls = {"UATCERT_V2__TOKEN_URL": v2.token_url, "UATCERT_V2__BASE_URL": v2.base_url}
     try:
         with V2Client(v2.base_url, v2.token_url, v2.client_id, v2.client_secret.get_secret_value(), v2.x_client_id,
                       v2.x_client_secret.get_secret_value(), scope=v2.scope, product_class=v2.product_class,
-                      timeout=v2.timeout_s) as client:
+                      timeout=v2.timeout_s, retry=RetryPolicy(max_attempts=2)) as client:
             client.access_token()
             # A read that issues nothing: Check Vouchers of a ref that was never issued (answer UNDOCUMENTED).
             probe = client.send("POST", client.check_path(), json={"voucher_settlement_refs": [str(uuid.uuid4())]})
-    except V2TokenError as exc:
-        raise TargetUnreachable(f"authentication with {v2.token_url} failed: {exc}") from None
     except V2ConnectionError as exc:
-        raise TargetUnreachable(f"cannot reach the v2 target {v2.base_url}: {exc}") from None
+        raise unreachable(exc, urls, ("UATCERT_V2__TIMEOUT_S", v2.timeout_s)) from None
     except V2ApiError as exc:
+        if (page := html_answer(exc, urls)) is not None:
+            raise page from None
+        if isinstance(exc, V2TokenError):
+            raise TargetUnreachable(
+                f"the v2 token endpoint {v2.token_url} refused UATCERT_V2__CLIENT_ID {v2.client_id!r} with its "
+                f"UATCERT_V2__CLIENT_SECRET: {exc}"
+            ) from None
         raise TargetUnreachable(f"the v2 token endpoint {v2.token_url} did not issue a token: {exc}") from None
     if probe.status_code in (401, 403):
         raise TargetUnreachable(

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import TextIO
 
 from uatcert.config import Settings
-from uatcert.errors import TargetUnreachable
+from uatcert.errors import ConfigError, TargetUnreachable
 from uatcert.guard import guard_target
-from uatcert.preflight import Plan, require_budget
+from uatcert.preflight import Plan, html_answer, require_budget, unreachable
+from uatcert.sandbox import load_catalogue
 from uatcert.suite.wings.v3.picking import choose
-from uatcert.v3 import ApiConnectionError, ApiError, AuthenticationError, Product, TokenError, V3Client
+from uatcert.v3 import (
+    ApiConnectionError,
+    ApiError,
+    AuthenticationError,
+    NotFoundError,
+    Product,
+    RetryPolicy,
+    TokenError,
+    V3Client,
+)
 
 ISS_EVERY_QUANTITY = 2
 OPEN_VALUE_DEFAULT_CENTS = 5000
@@ -19,6 +29,8 @@ IDEM_VOUCHERS = 12
 three losses 1 (client-side faults only)."""
 LARGEST_QUANTITY = 20  # ISS-VALID: the largest quantity, once
 STS_READABLE = 21
+PREFLIGHT_RETRY = RetryPolicy(max_attempts=2)
+"""The pre-flight tries twice, then says why the target cannot be used (as AllSafe's does)."""
 
 
 def plan_v3(products: list[Product]) -> Plan:
@@ -47,22 +59,37 @@ def plan_v3(products: list[Product]) -> Plan:
 
 
 def check_v3_target(settings: Settings, out: TextIO) -> None:
-    """Guard, reach and authenticate a configured v3 target; no-op for the embedded sandbox."""
+    """Guard, reach and authenticate a configured v3 target; for the embedded sandbox, read its catalogue file."""
     v3 = settings.v3
     if not v3.configured:
+        if settings.sandbox.catalogue is not None and not load_catalogue(settings.sandbox.catalogue).products:
+            raise ConfigError(f"UATCERT_SANDBOX__CATALOGUE {settings.sandbox.catalogue}: lists no product: "
+                              "nothing to certify")
         return
     assert v3.base_url and v3.token_url and v3.client_id and v3.client_secret
     production = guard_target(settings.guard, [v3.base_url, v3.token_url], v3.environment, v3.base_url)
+    urls = {"UATCERT_V3__TOKEN_URL": v3.token_url, "UATCERT_V3__BASE_URL": v3.base_url}
+    empty = f"the v3 target {v3.base_url} lists no product for client {v3.client_id!r}"
+    advice = "nothing to certify: ask UNIQREWARDS to configure the client's products in this environment"
     try:
         with V3Client(v3.base_url, v3.token_url, v3.client_id, v3.client_secret.get_secret_value(),
-                      scope_prefix=v3.scope_prefix, timeout=v3.timeout_s) as client:
+                      scope_prefix=v3.scope_prefix, timeout=v3.timeout_s, retry=PREFLIGHT_RETRY) as client:
             products = client.products()
-    except (TokenError, AuthenticationError) as exc:
-        raise TargetUnreachable(f"authentication with {v3.token_url} failed: {exc}") from None
     except ApiConnectionError as exc:
-        raise TargetUnreachable(f"cannot reach the v3 target {v3.base_url}: {exc}") from None
+        raise unreachable(exc, urls, ("UATCERT_V3__TIMEOUT_S", v3.timeout_s)) from None
     except ApiError as exc:
+        if (page := html_answer(exc, urls)) is not None:
+            raise page from None
+        if isinstance(exc, TokenError | AuthenticationError):
+            raise TargetUnreachable(
+                f"the v3 token endpoint {v3.token_url} refused UATCERT_V3__CLIENT_ID {v3.client_id!r} with its "
+                f"UATCERT_V3__CLIENT_SECRET: {exc}"
+            ) from None
+        if isinstance(exc, NotFoundError) and exc.request is not None and exc.request.url.path.endswith("/products"):
+            raise TargetUnreachable(f"{empty} ({exc}): {advice} (or check UATCERT_V3__BASE_URL)") from None
         raise TargetUnreachable(f"the v3 target {v3.base_url} did not serve its catalogue: {exc}") from None
+    if not products:
+        raise TargetUnreachable(f"{empty} (GET /products answered an empty list): {advice}")
     plan = plan_v3(products)
     out.write(f"v3 target {v3.base_url}: {len(products)} products; {plan.describe()}\n")
     if production:
