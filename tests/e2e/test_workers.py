@@ -47,6 +47,10 @@ def _matrix(run: Run) -> list[tuple[Any, ...]]:
 def _issuance_summary(run: Run) -> dict[str, Any]:
     summary = dict(_certificate(run)["issuance"])
     summary.pop("reconciliation_keys", None)  # idempotency keys: new ones every run
+    summary["open_intents"] = sorted(  # what was left to reconcile, without this run's keys and times
+        _normal(json.dumps({k: v for k, v in intent.items() if k not in ("idempotency_key", "time")},
+                           sort_keys=True, ensure_ascii=False))
+        for intent in summary.get("open_intents", []))
     return summary
 
 
@@ -54,18 +58,18 @@ def _scenarios(run: Run) -> set[tuple[Any, ...]]:
     return {(s.nodeid, s.requirement, s.product, s.outcome, _normal(s.message)) for s in run.results.scenarios}
 
 
-def _issuances(run: Run) -> Counter[tuple[Any, ...]]:
-    """The ledger's logical issuances (intent and outcome) and attempts, without the keys and ids of this run."""
-    counted: Counter[tuple[Any, ...]] = Counter()
+VOLATILE = ("idempotency_key", "time", "request_ids", "raw_id", "base_url", "token_url")
+"""Ledger fields that are new every run (keys, times, provider request ids, the sandbox's port)."""
+
+
+def _issuances(run: Run) -> Counter[str]:
+    """The ledger's records (intents, outcomes, attempts, ...), without the keys, ids and times of this run."""
+    counted: Counter[str] = Counter()
     for record in read_ledger(run.reports / "ledger.jsonl"):
-        event = record.get("event")
-        if event == "attempt":
-            counted[(event, record["api"], _normal(record["path"]), record["http_status"], record["outcome"],
-                     len(record["voucher_ids"]))] += 1
-        else:
-            counted[(event, record["api"], _normal(record["product_code"]), record["quantity"], record["face_value"],
-                     record.get("outcome"), len(record.get("voucher_ids") or []), record.get("replayed"),
-                     record.get("attempts"))] += 1
+        stable = {k: v for k, v in record.items() if k not in VOLATILE}
+        if "voucher_ids" in stable:
+            stable["voucher_ids"] = len(stable["voucher_ids"] or [])
+        counted[_normal(json.dumps(stable, sort_keys=True, ensure_ascii=False))] += 1
     return counted
 
 
@@ -127,4 +131,4 @@ def test_workers_outside_the_range_are_refused_in_one_line(tmp_path: Path) -> No
     refused = run_uatcert(tmp_path / "reports", "--workers", "0")
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
-        "uatcert: invalid settings: UATCERT_RUN__WORKERS: Input should be greater than or equal to 1"]
+        "uatcert: invalid settings: UATCERT_RUN__WORKERS: Input should be greater than or equal to 1 (got '0')"]
