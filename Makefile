@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 # folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
 TEST_WORKERS ?= 2
 
-.PHONY: certify test lint typecheck unit fuzz clean node wheel
+.PHONY: certify test lint typecheck unit fuzz clean node wheel bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ $(FUZZ_STAMP): $(STAMP)
 
 fuzz: $(FUZZ_STAMP)
 	$(BIN)/pytest -p schemathesis tests/fuzz -n 0
+
+# The benchmarks (not part of `make test`): figures printed, `name: value` lines last; see benchmarks/README.md.
+# About 15 minutes on 2 cores, stopped after 40.
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	cd benchmarks && timeout 2400 $(abspath $(BIN))/python run_all.py
 
 clean:
 	rm -rf reports/allure-results reports/html reports/*.json reports/*.jsonl reports/*.csv reports/*.xml reports/*.zip

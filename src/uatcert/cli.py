@@ -1,7 +1,7 @@
 """
 The `uatcert` command.
 
-    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--verbose] [-- PYTEST ARGS]
+    uatcert run [--profile v3] [--defect MODE] [--reports DIR] [--workers N] [--verbose] [-- PYTEST ARGS]
     uatcert init [--api v3|v2|allsafe]... [--file .env]
     uatcert check [--profile v3]...
     uatcert sandbox [--host 127.0.0.1] [--port N] [--catalogue FILE] [--client-id ID] [--client-secret S]
@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-vouchers", type=int, metavar="N", help="production budget: vouchers")
     run.add_argument("--max-face-value", type=_dollars, metavar="SGD", help="production budget: total face value")
     run.add_argument("--verbose", action="store_true", help="show pytest's own output instead of the progress")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="provider calls in flight at once, 1 to 32 (default 1: serial); see docs/performance.md")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: extra pytest arguments (e.g. -k)")
 
     commands.add_parser("verify", help="check an evidence bundle: intact, honest verdict, no secrets", add_help=False)
@@ -134,6 +136,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["UATCERT_GUARD__MAX_VOUCHERS"] = str(args.max_vouchers)
     if args.max_face_value is not None:
         os.environ["UATCERT_GUARD__MAX_FACE_VALUE_CENTS"] = str(args.max_face_value)
+    if args.workers is not None:
+        os.environ["UATCERT_RUN__WORKERS"] = str(args.workers)
     settings = get_settings(warn=lambda text: print(f"uatcert: warning: {text}", file=sys.stderr))
     if settings.sandbox.defect:
         from uatcert.errors import ConfigError

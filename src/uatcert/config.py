@@ -262,6 +262,8 @@ class SandboxSettings(BaseModel):
     catalogue: Path | None = Field(None, description="v3 catalogue data file (default: the seeded one)")
     defect: str | None = Field(None, description="defect mode: make the sandbox violate one behaviour")
     slow_commit_s: float = Field(1.5, gt=0, le=30, description="how long a slow commit holds its key")
+    latency_ms: float = Field(0.0, ge=0, le=60_000, description="delay added to every API request (ms)")
+    jitter_ms: float = Field(0.0, ge=0, le=60_000, description="each delay varies by up to this much (ms)")
 
 
 class CutSettings(BaseModel):
@@ -296,10 +298,11 @@ class GuardSettings(BaseModel):
 
 
 class RunSettings(BaseModel):
-    """Where a run writes its outputs."""
+    """Where a run writes its outputs, and how many calls it may have in flight."""
 
     reports_dir: Path = Field(Path("reports"), description="output folder")
     verbose: bool = Field(False, description="show pytest's own output instead of the progress display")
+    workers: int = Field(1, ge=1, le=32, description="provider calls in flight at once (1: strictly serial)")
 
 
 class Settings(BaseSettings):

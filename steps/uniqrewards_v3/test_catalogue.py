@@ -4,14 +4,17 @@ unknown codes refused, and the same catalogue at the end of the run as at collec
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import httpx
 from pytest_bdd import parsers, scenarios, then, when
 
 from steps.common import note
+from uatcert.suite.ahead import Call, plans
 from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.wings.v3.catalogue import expected, missing, product_kind
+from uatcert.suite.wings.v3.target import session_client
 from uatcert.v3 import ApiStatusError, Product, V3Client
 
 scenarios("uniqrewards_v3/CAT-catalogue.feature")
@@ -65,10 +68,18 @@ def _(v3_client: V3Client, suite_runtime: SuiteRuntime, check: Check, code: str)
         check.fail(f"product {code} (expected by the integrator) in the catalogue", "not listed")
     try:
         with check.conformant("a product"):
-            return v3_client.product(code)
+            return suite_runtime.ahead.take(("v3.product", code), lambda: v3_client.product(code))
     except ApiStatusError as exc:
         check.fail(f"product {code} retrieved (HTTP 200)", f"HTTP {exc.status} {exc.code or ''}")
         raise  # unreachable: fail() raises
+
+
+@plans("v3", "Product <code> can be retrieved on its own")
+def _(runtime: SuiteRuntime, row: dict[str, str], steps: Sequence[str]) -> list[Call]:
+    client, code = session_client(runtime), row["code"]
+    if client is None or code in missing(runtime):
+        return []
+    return [Call(("v3.product", code), lambda: client.product(code))]
 
 
 @then(parsers.parse('the product answered is "{code}" itself, with the name and flags the catalogue lists'))

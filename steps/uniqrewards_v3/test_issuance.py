@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
+import re
+from collections.abc import Sequence
 
 import httpx
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from steps.common import not_applicable, note
 from steps.uniqrewards_v3.common import body_for, face_value_for, issue_path
+from uatcert.suite.ahead import Call, plans
 from uatcert.suite.checks import Check
 from uatcert.suite.runtime import SuiteRuntime
 from uatcert.suite.scenario import IssuanceWitness
 from uatcert.suite.wings.v3.picking import choose
+from uatcert.suite.wings.v3.target import catalogue, session_client
 from uatcert.suite.wings.v3.vouchers import check_issuance, check_issued
 from uatcert.v3 import ApiStatusError, Issuance, Product, V3Client, new_idempotency_key
 
@@ -28,24 +33,69 @@ scenarios(
 )
 
 
-def _issue(client: V3Client, check: Check, product: Product, quantity: int, face_value: int | None) -> Issuance:
+def _issue(runtime: SuiteRuntime, client: V3Client, check: Check, product: Product, quantity: int,
+           face_value: int | None) -> Issuance:
     with check.conformant("an issuance response"):
         try:
-            return client.issue(product.code, quantity, face_value)
+            return runtime.ahead.take(_issue_key(product.code, quantity, face_value),
+                                      lambda: client.issue(product.code, quantity, face_value))
         except ApiStatusError as exc:
             check.fail(f"{quantity} voucher(s) issued", f"HTTP {exc.status} {exc.code or ''} {exc.message or ''}")
             raise  # unreachable: fail() raises
 
 
+ISSUE_EVERY = re.compile(r"the integrator issues (\d+) vouchers of it")
+ISSUE_OPEN = re.compile(r"the integrator issues 1 voucher of it with a face value of (\d+) cents")
+
+
+def _issue_key(code: str, quantity: int, face_value: int | None) -> tuple[str, str, int, int | None]:
+    return ("v3.issue", code, quantity, face_value)
+
+
+def _read_back_key(voucher_id: str) -> tuple[str, str]:
+    return ("v3.read-back", voucher_id)
+
+
 @when(parsers.parse("the integrator issues {quantity:d} vouchers of it"), target_fixture="issuance")
-def _(v3_client: V3Client, product: Product, check: Check, quantity: int) -> Issuance:
-    return _issue(v3_client, check, product, quantity, face_value_for(product))
+def _(v3_client: V3Client, product: Product, check: Check, suite_runtime: SuiteRuntime, quantity: int) -> Issuance:
+    return _issue(suite_runtime, v3_client, check, product, quantity, face_value_for(product))
 
 
 @when(parsers.parse("the integrator issues 1 voucher of it with a face value of {face_value:d} cents"),
       target_fixture="issuance")
-def _(v3_client: V3Client, product: Product, check: Check, face_value: int) -> Issuance:
-    return _issue(v3_client, check, product, 1, face_value)
+def _(v3_client: V3Client, product: Product, check: Check, suite_runtime: SuiteRuntime, face_value: int) -> Issuance:
+    return _issue(suite_runtime, v3_client, check, product, 1, face_value)
+
+
+def _listed(runtime: SuiteRuntime, code: str) -> Product | None:
+    return next((p for p in catalogue(runtime) if p.code == code), None)
+
+
+@plans("v3", "Product <code> (<kind>) is issued")
+def _(runtime: SuiteRuntime, row: dict[str, str], steps: Sequence[str]) -> list[Call]:
+    """The issuance and the read-back of each voucher it returns."""
+    client, product = session_client(runtime), _listed(runtime, row["code"])
+    quantity = next((int(m.group(1)) for m in map(ISSUE_EVERY.fullmatch, steps) if m), None)
+    if client is None or product is None or quantity is None:
+        return []
+    code, face_value = product.code, face_value_for(product)
+
+    def read_backs(issuance: Issuance) -> list[Call]:
+        return [Call(_read_back_key(v.voucher_id), functools.partial(client.voucher, v.voucher_id))
+                for v in issuance.vouchers]
+
+    return [Call(_issue_key(code, quantity, face_value), lambda: client.issue(code, quantity, face_value),
+                 then=read_backs)]
+
+
+@plans("v3", "Open-value product <code> is issued at <face_value> cents")
+def _(runtime: SuiteRuntime, row: dict[str, str], steps: Sequence[str]) -> list[Call]:
+    client, product = session_client(runtime), _listed(runtime, row["code"])
+    face_value = next((int(m.group(1)) for m in map(ISSUE_OPEN.fullmatch, steps) if m), None)
+    if client is None or product is None or face_value is None:
+        return []
+    code = product.code
+    return [Call(_issue_key(code, 1, face_value), lambda: client.issue(code, 1, face_value))]
 
 
 @then(parsers.re(r"the issuance succeeds with (?P<quantity>\d+) vouchers?"))
@@ -85,11 +135,12 @@ def _(issuance: Issuance, check: Check) -> None:
 
 
 @then("every voucher can be read back with the same details")
-def _(issuance: Issuance, product: Product, v3_client: V3Client, check: Check) -> None:
+def _(issuance: Issuance, product: Product, v3_client: V3Client, suite_runtime: SuiteRuntime, check: Check) -> None:
     for issued in issuance.vouchers:
         try:
             with check.conformant("a voucher"):
-                read = v3_client.voucher(issued.voucher_id)
+                read = suite_runtime.ahead.take(_read_back_key(issued.voucher_id),
+                                                functools.partial(v3_client.voucher, issued.voucher_id))
         except ApiStatusError as exc:
             if product.is_status_available is False and exc.status < 500:
                 note("read-back refused", f"status not available for {product.code}: HTTP {exc.status}")

@@ -38,6 +38,15 @@ ALLSAFE_VOUCHER_KEYS = frozenset({"code"})
 SECRET_HEADERS = frozenset({"authorization", "x-client-secret", "proxy-authorization", "cookie", "set-cookie"})
 
 
+MIN_VALUE = 4
+"""Shorter values are never learned (they would match by chance)."""
+MASK_CHARACTERS = ("*", "…")
+
+
+def _longest_first(value: str) -> tuple[int, str]:
+    return -len(value), value
+
+
 def mask(value: str) -> str:
     """Keep the last four characters of a long value, nothing of a short one."""
     return "…" + value[-4:] if len(value) > 8 else SECRET
@@ -50,21 +59,34 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
         self._voucher_values: set[str] = set()
+        self._by_prefix: dict[str, list[str]] = {}
+        """Every known value under its first `MIN_VALUE` characters: a text is searched once for all of them."""
+        self._always: list[str] = []
+        """Values holding a character a mask inserts: looked for after every replacement, whatever the text."""
         for s in secrets:
             self.add_secret(s)
 
     # learning ---------------------------------------------------------------------------------
     def add_secret(self, value: str | None) -> None:
         """Register a value to be masked whole wherever it appears."""
-        if value and len(value) >= 4:
+        if value and len(value) >= MIN_VALUE:
             with self._lock:
-                self._secrets.add(value)
+                if value not in self._secrets:
+                    self._secrets.add(value)
+                    self._index(value)
 
     def add_voucher_value(self, value: str | None) -> None:
         """Register a voucher code, PIN or URL to be masked wherever it appears."""
-        if value and len(value) >= 4:
+        if value and len(value) >= MIN_VALUE:
             with self._lock:
-                self._voucher_values.add(value)
+                if value not in self._voucher_values:
+                    self._voucher_values.add(value)
+                    self._index(value)
+
+    def _index(self, value: str) -> None:
+        self._by_prefix.setdefault(value[:MIN_VALUE], []).append(value)
+        if any(ch in value for ch in MASK_CHARACTERS):
+            self._always.append(value)
 
     def learn(self, exchange: Exchange) -> None:
         """Pick up credentials from a request and voucher values or tokens from its response."""
@@ -115,10 +137,13 @@ class Redactor:
             return sorted(self._secrets | self._voucher_values)
 
     def text(self, value: str) -> str:
-        """Replace every known value inside free text, longest first."""
+        """Replace every known value inside free text, longest first (secrets, then voucher values)."""
+        if len(value) < MIN_VALUE:
+            return value
         with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-            vouchers = sorted(self._voucher_values, key=len, reverse=True)
+            present = self._present(value)
+            secrets = sorted((v for v in present if v in self._secrets), key=_longest_first)
+            vouchers = sorted((v for v in present if v in self._voucher_values), key=_longest_first)
         for secret in secrets:
             if secret in value:
                 value = value.replace(secret, SECRET)
@@ -126,6 +151,18 @@ class Redactor:
             if voucher in value:
                 value = value.replace(voucher, mask(voucher))
         return value
+
+    def _present(self, value: str) -> set[str]:
+        """The known values found in `value` (one pass over it, whatever their number), and those a mask
+        could complete; under the lock. Replacing them all, longest first, is what replacing every known
+        value would do: the others are not in the text."""
+        found = set(self._always)
+        by_prefix = self._by_prefix
+        for start in range(len(value) - MIN_VALUE + 1):
+            candidates = by_prefix.get(value[start:start + MIN_VALUE])
+            if candidates:
+                found.update(c for c in candidates if value.startswith(c, start))
+        return found
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         """Mask credential headers entirely (keeping the scheme) and known values elsewhere."""

@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--v2-x-client-secret", help="X-Client-Secret of the v2 client (default: the sandbox's own)")
     parser.add_argument("--allsafe-password", help=f"password of the AllSafe integration {ALLSAFE_USERNAME}")
     parser.add_argument("--defect", choices=sorted(DEFECT_MODES), help="violate one documented behaviour")
+    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                        help="delay added to every API request, token requests included (default 0)")
+    parser.add_argument("--jitter-ms", type=float, default=0.0, metavar="MS",
+                        help="each delay varies uniformly by up to this much either way (default 0)")
     return parser
 
 
@@ -68,7 +72,8 @@ def _config(args: argparse.Namespace) -> SandboxConfig:
     try:
         return SandboxConfig.model_validate(
             {"catalogue_path": args.catalogue, "clients": [c.model_dump() for c in clients], "defect": args.defect,
-             "v2_clients": [c.model_dump() for c in v2_clients], "allsafe_passwords": passwords}
+             "v2_clients": [c.model_dump() for c in v2_clients], "allsafe_passwords": passwords,
+             "latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms}
         )
     except ValidationError as exc:
         problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
@@ -102,12 +107,19 @@ def _banner(srv: BackgroundServer, cfg: SandboxConfig, args: argparse.Namespace,
         f"{_shown(args.allsafe_password, ALLSAFE_PASSWORD)}",
         "                (other AllSafe integrations for each error case: docs/sandbox.md)",
         f"  defect        {cfg.defect or 'none'}",
+        f"  latency       {_latency(cfg)}",
         f"Try: curl -s -u {cfg.clients[0].client_id}:<secret> -d grant_type=client_credentials {srv.token_url}",
         "Press Ctrl-C to stop.",
     ]
     if not args.client_secret:
         lines[-2] = lines[-2].replace("<secret>", DEFAULT_CLIENT_SECRET)
     return "\n".join(lines) + "\n"
+
+
+def _latency(cfg: SandboxConfig) -> str:
+    if not cfg.latency_ms and not cfg.jitter_ms:
+        return "none"
+    return f"{cfg.latency_ms:g} ms" + (f" ± {cfg.jitter_ms:g} ms" if cfg.jitter_ms else "") + " per API request"
 
 
 def main(argv: list[str] | None = None) -> int:

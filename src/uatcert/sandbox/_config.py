@@ -133,6 +133,10 @@ class SandboxConfig(BaseModel):
     """How long an idempotency record is kept; 0 = forever."""
     v2_catalogue_path: Path | None = None
     """v2 catalogue file (CSV); None = the seeded file shipped with the package."""
+    latency_ms: float = Field(default=0.0, ge=0, le=60_000)
+    """Delay added to every provider API request (token endpoints included; never the control API)."""
+    jitter_ms: float = Field(default=0.0, ge=0, le=60_000)
+    """Each delay is `latency_ms` plus or minus up to this much, uniformly (never below zero)."""
     v2_clients: list[SandboxV2Credentials] = Field(default_factory=default_v2_clients)
     v2_scope: str = V2_SCOPE
     v2_correlation_wait_s: float = Field(default=10.0, ge=0, le=60)

@@ -1,8 +1,10 @@
-"""ASGI middleware: a provider request id on every response, and fault injection on API routes."""
+"""ASGI middleware: a provider request id on every response; latency and fault injection on API routes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import threading
 import uuid
 
@@ -14,6 +16,8 @@ from uatcert.sandbox._http import FAULT_KEY, REQUEST_ID_KEY, error_response
 from uatcert.sandbox._openapi import DOC_PATHS
 from uatcert.sandbox._state import SandboxState
 
+_sleep = asyncio.sleep
+"""How the injected latency waits (on the event loop: other requests are served meanwhile)."""
 _DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
 logger = logging.getLogger("uatcert.sandbox")
 
@@ -45,7 +49,7 @@ logging.getLogger("uvicorn.error").addFilter(_drop_filter)
 
 
 class SandboxMiddleware:
-    """Wraps the routes: request ids for all, armed faults for API routes (never the control API)."""
+    """Wraps the routes: request ids for all; latency and armed faults for API routes (never the control API)."""
 
     def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app = app
@@ -66,12 +70,24 @@ class SandboxMiddleware:
 
         method, path = scope["method"], scope["path"]
         api = self.state.faults.api_of(path) if path not in DOC_PATHS else None  # a document is no API call
+        if api is not None:
+            self.state.api_requests[api] = self.state.api_requests.get(api, 0) + 1
+            await self._latency()
         fault = self.state.faults.take(api, method, path) if api is not None else None
         if fault is None:
             await self.app(scope, receive, send_with_id)
             return
         scope[FAULT_KEY] = fault
         await self._with_fault(fault, scope, receive, send_with_id)
+
+    async def _latency(self) -> None:
+        """The injected network latency of a provider API request (asleep on the event loop, never blocking it)."""
+        cfg = self.state.cfg
+        if cfg.latency_ms <= 0 and cfg.jitter_ms <= 0:
+            return
+        delay_ms = cfg.latency_ms + (random.uniform(-cfg.jitter_ms, cfg.jitter_ms) if cfg.jitter_ms else 0.0)
+        if delay_ms > 0:
+            await _sleep(delay_ms / 1000)
 
     async def _with_fault(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         spec = fault.spec

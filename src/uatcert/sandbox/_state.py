@@ -21,6 +21,8 @@ class SandboxState:
 
     def __init__(self, cfg: SandboxConfig) -> None:
         self.cfg = cfg
+        self.api_requests: dict[str, int] = {}
+        """Provider API requests served so far, per API ("token" for the v3 token endpoint): the benchmarks' count."""
         self.defect: str | None = cfg.defect
         self.signer = TokenSigner(cfg.token_ttl_s)
         self.faults = FaultBook()

@@ -16,17 +16,21 @@ what differs per API comes from the wing registry (`uatcert.suite.wings.WINGS`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Generator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from uatcert import __version__
 from uatcert.config import get_settings
 from uatcert.errors import UatCertError
 from uatcert.evidence import run_canary
+from uatcert.suite import _bdd
+from uatcert.suite.ahead import WINDOW_PER_WORKER, planner_of
 from uatcert.suite.findings import Nonconformance, short
 from uatcert.suite.progress import ProgressWriter
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
@@ -68,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except UatCertError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[RUNTIME] = SuiteRuntime(settings)
+    _bdd.install()  # pytest-bdd's step lookup, its candidates listed once per module
     config.stash[RESULTS] = RunResults(suite_version=__version__, started=_now())
     config.pluginmanager.register(_CollectionErrors(config.stash[RESULTS]), "uatcert-collection-errors")
     config.pluginmanager.register(_RestoreStepArgs(), "uatcert-restore-step-args")
@@ -88,6 +93,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     runtime = config.stash.get(RUNTIME, None)
     if runtime is None:
         return
+    _bdd.uninstall()
     results_path = config.getoption("uatcert_results", None)
     if results_path:  # secrets canary, stage 1: every value the redactor learned, over the raw evidence
         learned = dict.fromkeys(runtime.redactor.known_values(), "a secret or voucher value seen in the run")
@@ -138,8 +144,14 @@ class _CollectionErrors:
             self.results.collection_errors.append(f"{report.nodeid or 'session'}: {short(lines[-1], 400)}")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if runtime_of(session.config).ahead.enabled:
+        session.config.stash[_ORDER] = (list(session.items), {id(item): i for i, item in enumerate(session.items)})
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     runtime_of(item.config).exchange_log.begin_scenario()
+    _plan_ahead(item)
     if item.get_closest_marker("sandbox_only"):
         wing = next((WINGS[m.name] for m in item.iter_markers() if m.name in WINGS), None)
         if wing is None:
@@ -149,6 +161,51 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"{NOT_APPLICABLE} on the configured {wing.name} target: needs the sandbox control API "
                 "(server-side fault injection, voucher state changes, issuance ledger)"
             )
+
+
+# calls dispatched ahead (`--workers`): see uatcert.suite.ahead --------------------------------------
+_ORDER = pytest.StashKey[tuple[list[pytest.Item], dict[int, int]]]()
+
+
+def _outline_of(item: pytest.Item) -> tuple[object, str, Any] | None:
+    """(test function, API, scenario template) of an outline's example that has a planner, else None."""
+    function = getattr(item, "function", None)
+    template = scenario_wrapper_template_registry.get(function) if function is not None else None
+    api = next((m.name for m in item.iter_markers() if m.name in WINGS), None)
+    if template is None or api is None or planner_of(api, template.name) is None:
+        return None
+    return function, api, template
+
+
+def _plan_ahead(item: pytest.Item) -> None:
+    """Dispatch the calls of this example and of the next ones of the same outline (a bounded window)."""
+    runtime = runtime_of(item.config)
+    order = item.config.stash.get(_ORDER, None)
+    outline = _outline_of(item)
+    if order is None or outline is None:
+        return
+    items, index = order
+    start = index.get(id(item))
+    if start is None:
+        return
+    function, api, template = outline
+    planner = planner_of(api, template.name)
+    assert planner is not None
+    window = []
+    for other in items[start:start + 1 + WINDOW_PER_WORKER * runtime.ahead.workers]:
+        if getattr(other, "function", None) is not function:
+            break  # never past the outline: nothing is in flight once its last example ends
+        if other.get_closest_marker("skip") or other.get_closest_marker("sandbox_only"):
+            continue
+        row = example_of(other)
+        steps = [step.name for step in template.render(row).steps]
+        window.append((other, functools.partial(planner, runtime, row, steps)))
+    runtime.ahead.plan(window)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    runtime_of(item.config).ahead.settle(item)  # what was made for it and never taken: attached here
 
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
@@ -269,6 +326,15 @@ def _skip_reason(report: pytest.TestReport) -> str:
         reason = str(longrepr[2])
         return reason.removeprefix("Skipped: ")
     return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    runtime = config.stash.get(RUNTIME, None)
+    if runtime is not None and runtime.ahead.enabled:
+        throttle = runtime.throttle
+        terminalreporter.write_line(
+            f"uatcert: {runtime.ahead.workers} workers: {runtime.ahead.dispatched} calls made ahead, at most "
+            f"{throttle.peak} in flight, {throttle.pauses} pause(s) after a 429")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

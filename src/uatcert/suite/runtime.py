@@ -1,8 +1,9 @@
 """
 The run's shared state, whatever the API: settings, the redactor, the issuance ledger, the exchange
 log, the register of issued vouchers, per-run values computed once (each wing's target and catalogue),
-the order in which the wings' targets resolved, and the embedded sandbox (one server for every API),
-started on first need.
+the order in which the wings' targets resolved, the embedded sandbox (one server for every API),
+started on first need, and the run's concurrency: the throttle every client sends through and the
+calls dispatched ahead (`uatcert.suite.ahead`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from uatcert.config import Settings
 from uatcert.events import Exchange, IssuanceHook, IssueIntent, IssueOutcome
 from uatcert.evidence import IssuanceLedger, Redactor
 from uatcert.guard import Budget
+from uatcert.suite.ahead import Ahead, defer
+from uatcert.suite.throttle import Throttle, ThrottledTransport
 
 T = TypeVar("T")
 
@@ -71,6 +74,10 @@ class ExchangeLog:
         self.scenario_start = 0
 
     def __call__(self, exchange: Exchange) -> None:
+        if not defer(self._append, exchange):  # made ahead: logged when its scenario takes it
+            self._append(exchange)
+
+    def _append(self, exchange: Exchange) -> None:
         with self._lock:
             self._items.append(exchange)
 
@@ -96,6 +103,14 @@ class SuiteRuntime:
         self._ledger: IssuanceLedger | None = None
         self._memo: dict[str, object] = {}
         self._resolved: dict[str, None] = {}
+        self.throttle = Throttle(settings.run.workers)
+        """The cap on provider calls in flight (`--workers`) and the run-wide pause after a 429."""
+        self.ahead = Ahead(settings.run.workers)
+        """Calls dispatched ahead for the scenarios still to run (only with more than one worker)."""
+
+    def transport(self) -> ThrottledTransport:
+        """The transport every client of the run sends through (inside its fault transport): the cap."""
+        return ThrottledTransport(self.throttle)
 
     @property
     def ledger(self) -> IssuanceLedger:
@@ -149,6 +164,8 @@ class SuiteRuntime:
                     catalogue_path=self.settings.sandbox.catalogue,
                     defect=self.settings.sandbox.defect,
                     slow_commit_s=self.settings.sandbox.slow_commit_s,
+                    latency_ms=self.settings.sandbox.latency_ms,
+                    jitter_ms=self.settings.sandbox.jitter_ms,
                     v2_catalogue_path=self.settings.v2.catalogue_file,
                 )
                 self._server = sandbox.BackgroundServer(sandbox.create_app(config)).start()
@@ -159,6 +176,7 @@ class SuiteRuntime:
             return self._server
 
     def close(self) -> None:
+        self.ahead.close()
         if self._ledger is not None:
             self._ledger.close()
         server, self._server = self._server, None

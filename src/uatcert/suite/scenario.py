@@ -17,6 +17,7 @@ from uatcert.events import Exchange, Observer
 from uatcert.evidence import AllureEvidence
 from uatcert.faults import FaultTransport
 from uatcert.sandbox import SandboxControl
+from uatcert.suite.ahead import defer
 from uatcert.suite.results import CATALOGUE_PRECONDITION as CATALOGUE_PRECONDITION
 from uatcert.suite.results import NOT_APPLICABLE as NOT_APPLICABLE
 from uatcert.suite.runtime import ExchangeLog, SuiteRuntime
@@ -62,11 +63,16 @@ class ThreadAwareEvidence(AllureEvidence):
         self._lock = threading.Lock()
 
     def __call__(self, exchange: Exchange) -> None:
+        if defer(self._attach, exchange):  # made ahead: attached when its scenario takes it
+            return
         if threading.current_thread() is threading.main_thread():
             super().__call__(exchange)
         else:
             with self._lock:
                 self._pending.append(exchange)
+
+    def _attach(self, exchange: Exchange) -> None:
+        super().__call__(exchange)
 
     def flush(self) -> None:
         with self._lock:

@@ -22,8 +22,8 @@ def allsafe_target(suite_runtime: SuiteRuntime) -> AllSafeTarget:
 
 
 @pytest.fixture(scope="session")
-def allsafe_session_faults() -> FaultTransport:
-    return FaultTransport()
+def allsafe_session_faults(suite_runtime: SuiteRuntime) -> FaultTransport:
+    return FaultTransport(suite_runtime.transport())
 
 
 @pytest.fixture

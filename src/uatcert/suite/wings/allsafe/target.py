@@ -132,7 +132,7 @@ def new_client(
         connect_timeout=resolved.connect_timeout_s,
         retry=RetryPolicy(max_attempts=min(3, retry.max_attempts), backoff_base_s=retry.backoff_base_s,
                           backoff_cap_s=retry.backoff_cap_s),
-        transport=transport or FaultTransport(),
+        transport=transport or FaultTransport(runtime.transport()),
         observers=[runtime.redactor.learn, runtime.ledger, *observers],
         issuance_hooks=[*([budget] if budget else []), runtime.ledger],
         currency=resolved.currency,

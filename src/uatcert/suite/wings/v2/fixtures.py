@@ -32,8 +32,8 @@ def v2_issued(suite_runtime: SuiteRuntime) -> IssuedV2Vouchers:
 
 
 @pytest.fixture(scope="session")
-def v2_session_faults() -> FaultTransport:
-    return FaultTransport()
+def v2_session_faults(suite_runtime: SuiteRuntime) -> FaultTransport:
+    return FaultTransport(suite_runtime.transport())
 
 
 @pytest.fixture

@@ -131,7 +131,7 @@ def new_client(
         timeout=resolved.timeout_s,
         retry=RetryPolicy(max_attempts=retry.max_attempts, backoff_base_s=retry.backoff_base_s,
                           backoff_cap_s=retry.backoff_cap_s),
-        transport=transport or FaultTransport(),
+        transport=transport or FaultTransport(runtime.transport()),
         observers=[runtime.redactor.learn, runtime.ledger, issued(runtime), *observers],
         issuance_hooks=[*([budget] if budget else []), runtime.ledger, *hooks],
     )

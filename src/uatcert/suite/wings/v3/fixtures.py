@@ -17,7 +17,7 @@ from uatcert.suite.scenario import (
     disarmed,
     sandbox_control,
 )
-from uatcert.suite.wings.v3.target import V3Target, catalogue, new_client, target
+from uatcert.suite.wings.v3.target import SESSION_CLIENT_KEY, V3Target, catalogue, new_client, target
 from uatcert.v3 import Product, V3Client
 
 
@@ -33,8 +33,8 @@ def v3_catalogue(suite_runtime: SuiteRuntime) -> list[Product]:
 
 
 @pytest.fixture(scope="session")
-def v3_session_faults() -> FaultTransport:
-    return FaultTransport()
+def v3_session_faults(suite_runtime: SuiteRuntime) -> FaultTransport:
+    return FaultTransport(suite_runtime.transport())
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def v3_client(
     evidence: ThreadAwareEvidence,
 ) -> Iterator[V3Client]:
     with new_client(suite_runtime, observers=[exchange_log, evidence], transport=v3_session_faults) as client:
+        suite_runtime.memo(SESSION_CLIENT_KEY, lambda: client)
         yield client
 
 

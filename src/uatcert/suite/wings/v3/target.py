@@ -23,6 +23,7 @@ from uatcert.v3 import ApiError, Product, RetryPolicy, V3Client
 
 API = "v3"
 CATALOGUE_KEY = "v3.catalogue"
+SESSION_CLIENT_KEY = "v3.session_client"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +121,7 @@ def new_client(
         scope_prefix=resolved.scope_prefix,
         timeout=runtime.settings.v3.timeout_s,
         retry=retry_policy(runtime),
-        transport=transport or FaultTransport(),
+        transport=transport or FaultTransport(runtime.transport()),
         observers=[runtime.redactor.learn, runtime.ledger, register(runtime), *observers],
         issuance_hooks=[*([budget] if budget else []), runtime.ledger, runtime.issued, *hooks],
         **extra,  # type: ignore[arg-type]
@@ -141,3 +142,9 @@ def _fetch_catalogue(runtime: SuiteRuntime) -> list[Product]:
         raise TargetUnreachable(
             f"could not read the v3 catalogue from {resolved.label}: {runtime.redactor.text(str(exc))}"
         ) from None
+
+
+def session_client(runtime: SuiteRuntime) -> V3Client | None:
+    """The session's v3 client once its fixture made it (the calls dispatched ahead use it), else None."""
+    client = runtime.memoized(SESSION_CLIENT_KEY)
+    return client if isinstance(client, V3Client) else None
