@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
 # The project's tests run on this many pytest-xdist workers (each test is independent: its own ports,
 # folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 
 .PHONY: certify test lint typecheck unit fuzz clean node wheel bench
 

@@ -35,7 +35,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from uatcert.suite.progress import COLLECTED, FINISH, START
+from uatcert.suite.progress import COLLECTED, FINISH, NOTE, START
 
 PLAIN_INTERVAL_S = 10.0
 PLAIN_STEPS = 10
@@ -58,6 +58,8 @@ class RunProgress:
     running: dict[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
     """Scenarios started and not finished (one per pytest process), by node id, in start order."""
     last: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """Lines the suite asked to show with the summary (e.g. the workers' figures)."""
 
     def apply(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event")
@@ -72,6 +74,8 @@ class RunProgress:
             outcome = str(event.get("outcome") or "broken")
             self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
             self.last = event
+        elif kind == NOTE and isinstance(event.get("text"), str):
+            self.notes.append(event["text"])
 
     @property
     def current(self) -> Mapping[str, Any]:
@@ -280,6 +284,8 @@ def follow_run(
             shown.close(state, clock_s() - started)
             drain.join(timeout=5)
     code = process.returncode
+    for note in state.notes:
+        out.write(note + "\n")
     if code not in NORMAL_EXITS and tail:
         err.write(f"pytest ended with exit code {code}; its last lines:\n" + "".join(tail))
     return code

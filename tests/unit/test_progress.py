@@ -95,6 +95,19 @@ def test_follow_run_hides_the_output_of_a_normal_run_and_shows_it_after_an_abnor
         assert ("pytest says hello" in err.getvalue()) is shown
 
 
+def test_a_note_of_the_suite_is_printed_after_the_progress_even_when_pytest_is_hidden(tmp_path: Path) -> None:
+    events = tmp_path / "progress.jsonl"
+    script = ("import json\n"
+              f"f = open({str(events)!r}, 'a')\n"
+              "f.write(json.dumps({'event': 'collected', 'total': 1}) + '\\n')\n"
+              "f.write(json.dumps({'event': 'note', 'text': 'uatcert: 4 workers: 9 calls made ahead'}) + '\\n')\n"
+              "print('pytest output')\n")
+    out = io.StringIO()
+    assert follow_run([sys.executable, "-c", script], env={}, events=events, out=out, err=io.StringIO()) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "uatcert: 4 workers: 9 calls made ahead" and "pytest output" not in out.getvalue()
+
+
 def test_with_verbose_pytest_speaks_and_no_display_is_drawn(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = io.StringIO()
     script = "print('pytest says hello')"

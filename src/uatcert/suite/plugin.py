@@ -32,7 +32,7 @@ from uatcert.evidence import run_canary
 from uatcert.suite import _bdd
 from uatcert.suite.ahead import WINDOW_PER_WORKER, planner_of
 from uatcert.suite.findings import Nonconformance, short
-from uatcert.suite.progress import ProgressWriter
+from uatcert.suite.progress import NOTE, ProgressWriter, append_event
 from uatcert.suite.requirements import REQUIREMENTS, SEVERITIES, requirement_of
 from uatcert.suite.results import Outcome, RunResults, ScenarioResult
 from uatcert.suite.runtime import RUNTIME, SuiteRuntime, runtime_of
@@ -332,9 +332,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     runtime = config.stash.get(RUNTIME, None)
     if runtime is not None and runtime.ahead.enabled:
         throttle = runtime.throttle
-        terminalreporter.write_line(
-            f"uatcert: {runtime.ahead.workers} workers: {runtime.ahead.dispatched} calls made ahead, at most "
-            f"{throttle.peak} in flight, {throttle.pauses} pause(s) after a 429")
+        line = (f"uatcert: {runtime.ahead.workers} workers: {runtime.ahead.dispatched} calls made ahead, at most "
+                f"{throttle.peak} in flight, {throttle.pauses} pause(s) after a 429")
+        terminalreporter.write_line(line)
+        progress = config.getoption("uatcert_progress", None)
+        if progress:  # pytest's own output is hidden behind the progress display: the runner prints the notes
+            append_event(Path(progress), {"event": NOTE, "text": line})
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -10,6 +10,7 @@ so several pytest processes (workers) can share the file without mixing their li
     {"event": "start", "nodeid": "...", "requirement": "ISS-EVERY", "product": "MAMVDDMMYY01", "t": ...}
     {"event": "finish", "nodeid": "...", "requirement": "ISS-EVERY", "product": "MAMVDDMMYY01",
      "outcome": "passed", "t": ...}
+    {"event": "note", "text": "uatcert: 4 workers: ...", "t": ...}   (a line for the run's summary)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from uatcert.suite.requirements import requirement_of
 from uatcert.suite.scenario import NO_EXAMPLE, example_of
 
 PROGRESS_FILE = "progress.jsonl"
-COLLECTED, START, FINISH = "collected", "start", "finish"
+COLLECTED, START, FINISH, NOTE = "collected", "start", "finish", "note"
 
 
 def append_event(path: Path, event: dict[str, Any]) -> None:
