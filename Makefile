@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
 # The project's tests run on this many pytest-xdist workers (each test is independent: its own ports,
-# folders and sandboxes); the end-to-end runs are subprocesses, so two workers use both cores.
+# folders and sandboxes); the end-to-end runs are subprocesses that spend much of their time in the
+# sandboxes' deliberate holds, so three workers keep two cores busy.
 TEST_WORKERS ?= 3
 
 .PHONY: certify test lint typecheck unit fuzz clean node wheel bench
